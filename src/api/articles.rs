@@ -1,0 +1,301 @@
+//! `/v1/articles`: list, nested create, get with includes, merge-patch and delete.
+
+use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use super::http::{self, AppState, Body, Json, Reader, Writer};
+use super::problems::*;
+use super::types::{Article, ArticleCreate, ArticlePatch, Mention, Page, Quote, Section};
+use crate::error::ApiError;
+use crate::store::articles::{self, ArticleFilter, ArticleSort};
+use crate::store::{mentions, quotes, sections};
+
+/// Filters, order and paging of the article list. Every filter given must hold.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ArticleListParams {
+    /// Words that must all appear in the headline, standfirst or body (case-insensitive).
+    #[param(example = "migration")]
+    q: Option<String>,
+    /// An entity (id or slug) the article mentions; repeat for articles that mention all of them.
+    #[serde(default)]
+    #[param(example = json!(["united-kingdom", "keir-starmer"]))]
+    entity: Vec<String>,
+    /// An entity (id or slug) quoted in the article.
+    #[param(example = "donald-trump")]
+    speaker: Option<String>,
+    #[param(example = "politics")]
+    category: Option<String>,
+    #[param(example = "immigration")]
+    keyword: Option<String>,
+    /// BCP 47 language tag.
+    #[param(example = "en")]
+    language: Option<String>,
+    publisher: Option<String>,
+    /// Published at or after this time (RFC 3339, or `YYYY-MM-DD` for midnight UTC).
+    #[param(value_type = Option<String>, example = "2025-09-01")]
+    published_after: Option<String>,
+    /// Published before this time (RFC 3339, or `YYYY-MM-DD`).
+    #[param(value_type = Option<String>, example = "2026-01-01")]
+    published_before: Option<String>,
+    /// One of `-published_at` (default; undated articles last), `published_at`, `-created_at`, `created_at`.
+    #[param(example = "-published_at")]
+    sort: Option<String>,
+    /// Page size, 1 to 100.
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 100, example = 20)]
+    limit: Option<String>,
+    /// `next_cursor` of the previous page.
+    cursor: Option<String>,
+    /// `true` adds `total`, the number of matching articles.
+    #[param(value_type = Option<bool>)]
+    count: Option<String>,
+}
+
+/// The parts of an article to embed in the answer.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ArticleGetParams {
+    /// Comma-separated: `sections`, `quotes`, `entities`.
+    #[param(example = "sections,quotes,entities")]
+    include: Option<String>,
+}
+
+#[derive(Default)]
+struct Includes {
+    sections: bool,
+    quotes: bool,
+    entities: bool,
+}
+
+fn includes(value: Option<&str>) -> Result<Includes, ApiError> {
+    let mut includes = Includes::default();
+    for part in value.unwrap_or("").split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        match part {
+            "sections" => includes.sections = true,
+            "quotes" => includes.quotes = true,
+            "entities" => includes.entities = true,
+            other => {
+                return Err(ApiError::bad_request(
+                    "include",
+                    format!("`{other}` is not something to include; use sections, quotes, entities"),
+                ))
+            }
+        }
+    }
+    Ok(includes)
+}
+
+fn filter(params: &ArticleListParams) -> Result<ArticleFilter, ApiError> {
+    Ok(ArticleFilter {
+        q: params.q.clone(),
+        entities: params.entity.clone(),
+        speaker: params.speaker.clone(),
+        category: params.category.clone(),
+        keyword: params.keyword.clone(),
+        language: params.language.clone(),
+        publisher: params.publisher.clone(),
+        published_after: http::date("published_after", params.published_after.as_deref())?,
+        published_before: http::date("published_before", params.published_before.as_deref())?,
+    })
+}
+
+/// Answers a page of articles for `filter`; shared with `/v1/entities/{entity}/articles`.
+pub async fn list_page(
+    req: &HttpRequest,
+    state: &AppState,
+    params: &ArticleListParams,
+    filter: ArticleFilter,
+) -> Result<HttpResponse, ApiError> {
+    let sort = http::sort(params.sort.as_deref(), &ArticleSort::KEYS)?;
+    let limit = http::limit(params.limit.as_deref())?;
+    let cursor = http::cursor(params.cursor.as_deref())?;
+    let total = if http::flag("count", params.count.as_deref())? {
+        Some(articles::count(&state.db, &filter).await?)
+    } else {
+        None
+    };
+    let (rows, next) = articles::list(&state.db, &filter, sort, limit, cursor.as_ref()).await?;
+    let data: Vec<Article> = rows.into_iter().map(Article::from).collect();
+    http::page_response(req, data, next, total)
+}
+
+/// Parses the list parameters for a list nested under another resource (which sets some filters).
+pub fn list_params(req: &HttpRequest) -> Result<(ArticleListParams, ArticleFilter), ApiError> {
+    let params: ArticleListParams = http::query(req)?;
+    let filter = filter(&params)?;
+    Ok((params, filter))
+}
+
+/// List articles, newest first, filtered by text, entities, speaker, category, keyword, language,
+/// publisher and publication time.
+#[utoipa::path(
+    tag = "articles",
+    params(ArticleListParams),
+    responses(
+        (status = 200, description = "A page of articles", body = Page<Article>,
+            headers(("ETag" = String, description = "Validator for If-None-Match"),
+                    ("Link" = String, description = "RFC 8288 link to the next page, when there is one"))),
+        (status = 304, response = NotModified),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 503, response = Unavailable),
+    )
+)]
+#[get("/articles")]
+pub async fn list_articles(req: HttpRequest, state: web::Data<AppState>, _: Reader) -> Result<HttpResponse, ApiError> {
+    let (params, filter) = list_params(&req)?;
+    list_page(&req, &state, &params, filter).await
+}
+
+/// Create an article, with its sections, quotes and mentioned entities, in one transaction.
+///
+/// Speakers and entities are given by `id` or `slug`, or inline by `name` and `kind`: an inline
+/// entity is matched against existing names, slugs and aliases and created only when none matches.
+/// If any part is invalid nothing is stored.
+#[utoipa::path(
+    tag = "articles",
+    request_body = ArticleCreate,
+    security(("api_key" = [])),
+    responses(
+        (status = 201, description = "The article as stored", body = Article,
+            headers(("Location" = String, description = "URL of the new article"), ("ETag" = String))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 409, response = Conflict),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = ValidationFailed),
+        (status = 503, response = Unavailable),
+    )
+)]
+#[post("/articles")]
+pub async fn create_article(
+    state: web::Data<AppState>,
+    _: Writer,
+    Body(input): Body<ArticleCreate>,
+) -> Result<HttpResponse, ApiError> {
+    let row = articles::create(&state.db, &input).await?;
+    let location = format!("/v1/articles/{}", row.article.id);
+    let article = with_includes(&state, Article::from(row), &Includes { sections: true, quotes: true, entities: true }).await?;
+    Ok(Json::new(&article)?.created(&location))
+}
+
+async fn with_includes(state: &AppState, mut article: Article, includes: &Includes) -> Result<Article, ApiError> {
+    if includes.sections {
+        let rows = sections::of_article(&state.db, article.id).await?;
+        article.sections = Some(rows.into_iter().map(Section::from).collect());
+    }
+    if includes.quotes {
+        let rows = quotes::of_article(&state.db, article.id).await?;
+        article.quotes = Some(rows.into_iter().map(Quote::from).collect());
+    }
+    if includes.entities {
+        let rows = mentions::of_article(&state.db, article.id).await?;
+        article.entities = Some(rows.into_iter().map(Mention::from).collect());
+    }
+    Ok(article)
+}
+
+/// Get an article by id or slug, optionally with its sections, quotes and entities.
+#[utoipa::path(
+    tag = "articles",
+    params(("article" = String, Path, description = "Article id or slug", example = "us-officials-condemn-uk-immigration-approach"), ArticleGetParams),
+    responses(
+        (status = 200, description = "The article", body = Article,
+            headers(("ETag" = String, description = "Validator for If-None-Match; use the ETag of the article without `include` for If-Match"))),
+        (status = 304, response = NotModified),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound),
+        (status = 503, response = Unavailable),
+    )
+)]
+#[get("/articles/{article}")]
+pub async fn get_article(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    _: Reader,
+    key: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let params: ArticleGetParams = http::query(&req)?;
+    let includes = includes(params.include.as_deref())?;
+    let article = Article::from(articles::get(&state.db, &key).await?);
+    let article = with_includes(&state, article, &includes).await?;
+    Ok(Json::new(&article)?.ok(&req))
+}
+
+/// The article's current version when `If-Match` names its current ETag; 412 when it names another.
+async fn expected_version(req: &HttpRequest, state: &AppState, key: &str) -> Result<(uuid::Uuid, Option<i64>), ApiError> {
+    let row = articles::get(&state.db, key).await?;
+    let (id, version) = (row.article.id, row.article.version);
+    let current = Json::new(&Article::from(row))?;
+    let conditional = http::check_if_match(req, current.etag())?;
+    Ok((id, conditional.then_some(version)))
+}
+
+/// Change an article's own fields with a JSON merge patch (RFC 7396).
+///
+/// Send `If-Match` with the ETag from a GET to make sure nobody changed it in between (412 if so).
+#[utoipa::path(
+    tag = "articles",
+    params(("article" = String, Path, description = "Article id or slug"),
+           ("If-Match" = Option<String>, Header, description = "ETag of the version this change is based on")),
+    request_body(content = ArticlePatch, content_type = "application/merge-patch+json"),
+    security(("api_key" = [])),
+    responses(
+        (status = 200, description = "The updated article", body = Article, headers(("ETag" = String))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 412, response = PreconditionFailed),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = ValidationFailed),
+        (status = 503, response = Unavailable),
+    )
+)]
+#[patch("/articles/{article}")]
+pub async fn patch_article(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    _: Writer,
+    key: web::Path<String>,
+    Body(patch): Body<ArticlePatch>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, version) = expected_version(&req, &state, &key).await?;
+    let row = articles::update(&state.db, id, version, &patch).await?;
+    Ok(Json::new(&Article::from(row))?.respond(actix_web::http::StatusCode::OK))
+}
+
+/// Delete an article with its sections, quotes and mentions. Entities stay.
+#[utoipa::path(
+    tag = "articles",
+    params(("article" = String, Path, description = "Article id or slug"),
+           ("If-Match" = Option<String>, Header, description = "ETag of the version to delete")),
+    security(("api_key" = [])),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 412, response = PreconditionFailed),
+        (status = 503, response = Unavailable),
+    )
+)]
+#[delete("/articles/{article}")]
+pub async fn delete_article(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    _: Writer,
+    key: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, version) = expected_version(&req, &state, &key).await?;
+    articles::delete(&state.db, id, version).await?;
+    Ok(http::no_content())
+}

@@ -1,0 +1,426 @@
+//! The HTTP edge shared by every handler: reading and validating bodies and query strings,
+//! API-key checks, and JSON answers with ETags, `Link` headers and conditional requests.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::dev::Payload;
+use actix_web::http::{header, StatusCode};
+use actix_web::{web, FromRequest, HttpRequest, HttpResponse};
+use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::DatabaseConnection;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use validator::Validate;
+
+use crate::error::{field_errors, ApiError, FieldError};
+use crate::store::keys::{self, Scope};
+use crate::store::page::Cursor;
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: DatabaseConnection,
+    /// When set, reads need a key too (any scope).
+    pub reads_require_key: bool,
+    /// Largest accepted request body, in bytes.
+    pub body_limit: usize,
+}
+
+/// Rules a request body must follow beyond its fields' own: offsets inside the body, references
+/// named one way, and so on. Most bodies have none.
+pub trait CrossFieldRules {
+    fn cross_field_errors(&self) -> Vec<FieldError> {
+        Vec::new()
+    }
+}
+
+/// A JSON request body, parsed (unknown fields rejected) and validated. Malformed JSON is a 400;
+/// a body of the wrong shape or breaking a rule is a 422 naming every offending field.
+pub struct Body<T>(pub T);
+
+impl<T> FromRequest for Body<T>
+where
+    T: DeserializeOwned + Validate + CrossFieldRules + 'static,
+{
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        let mut payload = payload.take();
+        Box::pin(async move {
+            let limit = req
+                .app_data::<web::Data<AppState>>()
+                .map_or(1024 * 1024, |state| state.body_limit);
+            check_json_content_type(&req)?;
+            let bytes = read_body(&mut payload, limit).await?;
+            let value = parse_json::<T>(&bytes)?;
+            let mut errors = match value.validate() {
+                Ok(()) => Vec::new(),
+                Err(e) => field_errors(&e),
+            };
+            errors.extend(value.cross_field_errors());
+            if errors.is_empty() {
+                Ok(Body(value))
+            } else {
+                Err(ApiError::Validation(errors))
+            }
+        })
+    }
+}
+
+fn check_json_content_type(req: &HttpRequest) -> Result<(), ApiError> {
+    let content_type = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let essence = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    if essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json")) {
+        Ok(())
+    } else {
+        Err(ApiError::UnsupportedMediaType(format!(
+            "send the body as `Content-Type: application/json` (got `{}`)",
+            if content_type.is_empty() { "nothing" } else { content_type }
+        )))
+    }
+}
+
+async fn read_body(payload: &mut Payload, limit: usize) -> Result<web::BytesMut, ApiError> {
+    use futures_util::StreamExt;
+    let mut body = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|e| ApiError::bad_request("body", format!("could not be read: {e}")))?;
+        if body.len() + chunk.len() > limit {
+            return Err(ApiError::PayloadTooLarge(format!(
+                "the body is larger than {limit} bytes"
+            )));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let deserializer = &mut serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(deserializer).map_err(|error| {
+        let path = error.path().to_string();
+        let inner = error.into_inner();
+        match inner.classify() {
+            serde_json::error::Category::Data => {
+                let (field, message) = describe_data_error(&path, &inner.to_string());
+                ApiError::Validation(vec![FieldError::new(field, message)])
+            }
+            _ => ApiError::BadRequest {
+                detail: format!("the body is not valid JSON: {inner}"),
+                errors: vec![FieldError::new("body", format!("is not valid JSON: {inner}"))],
+            },
+        }
+    })
+}
+
+/// Names the field a serde data error is about. serde reports a missing or unknown field at the
+/// path of the object that holds it, so the field's name is appended from the message.
+fn describe_data_error(path: &str, message: &str) -> (String, String) {
+    let message = message.split(" at line ").next().unwrap_or(message).to_owned();
+    let named = |prefix: &str| {
+        message
+            .strip_prefix(prefix)
+            .and_then(|rest| rest.split('`').next())
+            .map(str::to_owned)
+    };
+    let join = |name: String| if path == "." || path.is_empty() { name } else { format!("{path}.{name}") };
+    if let Some(name) = named("missing field `") {
+        return (join(name), "is required".to_owned());
+    }
+    if let Some(name) = named("unknown field `") {
+        let expected = message.split(", expected ").nth(1).unwrap_or("");
+        return (join(name), format!("is not a known field (expected {expected})"));
+    }
+    let field = if path == "." { "body".to_owned() } else { path.to_owned() };
+    (field, message)
+}
+
+/// Parses a query string into `T` (unknown parameters rejected). Repeated keys fill `Vec` fields.
+pub fn query<T: DeserializeOwned>(req: &HttpRequest) -> Result<T, ApiError> {
+    serde_html_form::from_str(req.query_string()).map_err(|error| {
+        let message = error.to_string();
+        let field = message
+            .strip_prefix("unknown field `")
+            .and_then(|rest| rest.split('`').next())
+            .unwrap_or("query")
+            .to_owned();
+        let message = match message.split_once(", expected ") {
+            Some((_, expected)) => format!("is not a known parameter; the parameters are {expected}"),
+            None => message,
+        };
+        ApiError::BadRequest {
+            detail: format!("`{field}` {message}"),
+            errors: vec![FieldError::new(field, message)],
+        }
+    })
+}
+
+/// Largest and default page sizes.
+pub const MAX_LIMIT: u64 = 100;
+pub const DEFAULT_LIMIT: u64 = 20;
+
+/// Reads `limit` (1..=100, default 20).
+pub fn limit(value: Option<&str>) -> Result<u64, ApiError> {
+    match value {
+        None => Ok(DEFAULT_LIMIT),
+        Some(text) => text
+            .parse::<u64>()
+            .ok()
+            .filter(|n| (1..=MAX_LIMIT).contains(n))
+            .ok_or_else(|| ApiError::bad_request("limit", format!("must be a whole number from 1 to {MAX_LIMIT}"))),
+    }
+}
+
+/// Reads `cursor`, which must be one this service gave out.
+pub fn cursor(value: Option<&str>) -> Result<Option<Cursor>, ApiError> {
+    value
+        .map(|text| {
+            Cursor::decode(text).ok_or_else(|| {
+                ApiError::bad_request("cursor", "is not a cursor this service gave out; use `next_cursor` from a previous page")
+            })
+        })
+        .transpose()
+}
+
+/// Reads a boolean flag such as `count`.
+pub fn flag(name: &str, value: Option<&str>) -> Result<bool, ApiError> {
+    match value {
+        None | Some("false") | Some("0") => Ok(false),
+        Some("true") | Some("1") | Some("") => Ok(true),
+        Some(_) => Err(ApiError::bad_request(name, "must be `true` or `false`")),
+    }
+}
+
+/// Reads a sort key from its resource's whitelist; the error lists the valid keys.
+pub fn sort<S: Copy>(value: Option<&str>, keys: &[(&str, S)]) -> Result<S, ApiError> {
+    let wanted = value.unwrap_or(keys[0].0);
+    keys.iter()
+        .find(|(key, _)| *key == wanted)
+        .map(|(_, sort)| *sort)
+        .ok_or_else(|| {
+            let valid: Vec<&str> = keys.iter().map(|(k, _)| *k).collect();
+            ApiError::bad_request("sort", format!("must be one of {}", valid.join(", ")))
+        })
+}
+
+/// Reads a date filter: RFC 3339, or `YYYY-MM-DD` meaning midnight UTC that day.
+pub fn date(name: &str, value: Option<&str>) -> Result<Option<DateTime<Utc>>, ApiError> {
+    let Some(text) = value else { return Ok(None) };
+    if let Ok(time) = DateTime::parse_from_rfc3339(text) {
+        return Ok(Some(time.with_timezone(&Utc)));
+    }
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .ok()
+        .and_then(|day| day.and_hms_opt(0, 0, 0))
+        .map(|midnight| Some(midnight.and_utc()))
+        .ok_or_else(|| ApiError::bad_request(name, "must be an RFC 3339 time (2025-09-17T10:00:00Z) or a date (2025-09-17)"))
+}
+
+/// Reads a uuid path segment.
+pub fn uuid(name: &str, value: &str) -> Result<uuid::Uuid, ApiError> {
+    uuid::Uuid::parse_str(value).map_err(|_| ApiError::bad_request(name, "must be a UUID"))
+}
+
+/// Checks that a request may read: open unless the service is configured to need a key.
+pub async fn require_read(req: &HttpRequest, state: &AppState) -> Result<(), ApiError> {
+    if state.reads_require_key {
+        require_scope(req, state, Scope::Read).await?;
+    }
+    Ok(())
+}
+
+/// Checks that a request may write: a `write` or `admin` key.
+pub async fn require_write(req: &HttpRequest, state: &AppState) -> Result<(), ApiError> {
+    require_scope(req, state, Scope::Write).await
+}
+
+async fn require_scope(req: &HttpRequest, state: &AppState, needed: Scope) -> Result<(), ApiError> {
+    let presented = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+        .map(str::trim);
+    let Some(presented) = presented else {
+        return Err(ApiError::Unauthorized(format!(
+            "send a {} key as `Authorization: Bearer <key>`",
+            needed.as_str()
+        )));
+    };
+    match keys::authenticate(&state.db, presented).await? {
+        None => Err(ApiError::Unauthorized(
+            "the API key is not valid or has been revoked".to_owned(),
+        )),
+        Some(scope) if scope < needed => Err(ApiError::Forbidden(format!(
+            "this key has the `{}` scope; this needs `{}` or higher",
+            scope.as_str(),
+            needed.as_str()
+        ))),
+        Some(_) => Ok(()),
+    }
+}
+
+/// A JSON answer: serialised once, with a strong `ETag` of its bytes.
+pub struct Json {
+    bytes: Vec<u8>,
+    etag: String,
+}
+
+impl Json {
+    pub fn new(value: &impl Serialize) -> Result<Self, ApiError> {
+        let bytes = serde_json::to_vec(value).map_err(|e| ApiError::Internal(e.into()))?;
+        let digest = Sha256::digest(&bytes);
+        let etag = format!(
+            "\"{}\"",
+            digest[..12].iter().map(|b| format!("{b:02x}")).collect::<String>()
+        );
+        Ok(Self { bytes, etag })
+    }
+
+    pub fn etag(&self) -> &str {
+        &self.etag
+    }
+
+    /// 200 with the body, or 304 when `If-None-Match` already names this ETag.
+    pub fn ok(self, req: &HttpRequest) -> HttpResponse {
+        if if_none_match(req, &self.etag) {
+            return HttpResponse::NotModified()
+                .insert_header((header::ETAG, self.etag))
+                .finish();
+        }
+        self.respond(StatusCode::OK)
+    }
+
+    /// 201 with the body and the new resource's `Location`.
+    pub fn created(self, location: &str) -> HttpResponse {
+        let mut response = self.respond(StatusCode::CREATED);
+        if let Ok(value) = header::HeaderValue::from_str(location) {
+            response.headers_mut().insert(header::LOCATION, value);
+        }
+        response
+    }
+
+    pub fn respond(self, status: StatusCode) -> HttpResponse {
+        HttpResponse::build(status)
+            .insert_header((header::ETAG, self.etag))
+            .content_type("application/json")
+            .body(self.bytes)
+    }
+}
+
+fn if_none_match(req: &HttpRequest, etag: &str) -> bool {
+    req.headers()
+        .get_all(header::IF_NONE_MATCH)
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(|tag| tag.trim().trim_start_matches("W/"))
+        .any(|tag| tag == etag || tag == "*")
+}
+
+/// Honours `If-Match` on a write: fine when absent, 412 when it names none of the current ETags.
+pub fn check_if_match(req: &HttpRequest, current_etag: &str) -> Result<bool, ApiError> {
+    let values: Vec<&str> = req
+        .headers()
+        .get_all(header::IF_MATCH)
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .collect();
+    if values.is_empty() {
+        return Ok(false);
+    }
+    if values.iter().any(|tag| *tag == "*" || *tag == current_etag) {
+        Ok(true)
+    } else {
+        Err(ApiError::PreconditionFailed(
+            "the If-Match ETag is not the current one; GET the resource again and retry".to_owned(),
+        ))
+    }
+}
+
+/// A page of a list as JSON, with its ETag and an RFC 8288 `Link: <…>; rel="next"` header.
+pub fn page_response<T: Serialize + utoipa::ToSchema>(
+    req: &HttpRequest,
+    data: Vec<T>,
+    next: Option<Cursor>,
+    total: Option<u64>,
+) -> Result<HttpResponse, ApiError> {
+    let next_cursor = next.map(|c| c.encode());
+    let link = next_cursor.as_ref().map(|cursor| next_link(req, cursor));
+    let page = crate::api::types::Page {
+        data,
+        next_cursor,
+        total,
+    };
+    let mut response = Json::new(&page)?.ok(req);
+    if let Some(link) = link {
+        if let Ok(value) = header::HeaderValue::from_str(&link) {
+            response.headers_mut().insert(header::LINK, value);
+        }
+    }
+    Ok(response)
+}
+
+fn next_link(req: &HttpRequest, cursor: &str) -> String {
+    let mut query = url::form_urlencoded::Serializer::new(String::new());
+    for (key, value) in url::form_urlencoded::parse(req.query_string().as_bytes()) {
+        if key != "cursor" {
+            query.append_pair(&key, &value);
+        }
+    }
+    query.append_pair("cursor", cursor);
+    format!("<{}?{}>; rel=\"next\"", req.path(), query.finish())
+}
+
+/// 204 No Content.
+pub fn no_content() -> HttpResponse {
+    HttpResponse::NoContent().finish()
+}
+
+/// Extractor that admits a request with a `write` or `admin` key (401/403 otherwise). Put it
+/// before the body in a handler's arguments so that the key is checked first.
+pub struct Writer;
+
+impl FromRequest for Writer {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let state = state_of(&req)?;
+            require_write(&req, &state).await.map(|()| Writer)
+        })
+    }
+}
+
+/// Extractor that admits a read: always, unless reads are configured to need a key.
+pub struct Reader;
+
+impl FromRequest for Reader {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let state = state_of(&req)?;
+            require_read(&req, &state).await.map(|()| Reader)
+        })
+    }
+}
+
+fn state_of(req: &HttpRequest) -> Result<web::Data<AppState>, ApiError> {
+    req.app_data::<web::Data<AppState>>()
+        .cloned()
+        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("application state is missing")))
+}

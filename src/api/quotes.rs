@@ -1,0 +1,216 @@
+//! Quotes: `/v1/quotes`, `/v1/articles/{article}/quotes` and `/v1/quotes/{id}`.
+
+use actix_web::http::StatusCode;
+use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use super::http::{self, AppState, Body, Json, Reader, Writer};
+use super::problems::*;
+use super::types::{Page, Quote, QuoteCreate, QuoteKind, QuotePatch};
+use crate::error::ApiError;
+use crate::store::quotes::{self, QuoteFilter, QuoteSort};
+
+/// Filters, order and paging of the quote list. Every filter given must hold.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct QuoteListParams {
+    /// The speaker, an entity id or slug.
+    #[param(example = "donald-trump")]
+    speaker: Option<String>,
+    /// The article, by id or slug.
+    #[param(example = "us-officials-condemn-uk-immigration-approach")]
+    article: Option<String>,
+    /// Words that must all appear in the quote (case-insensitive).
+    #[param(example = "military")]
+    q: Option<String>,
+    /// `direct` or `partial`.
+    #[param(value_type = Option<QuoteKind>)]
+    kind: Option<String>,
+    /// The quote's article was published at or after this time (RFC 3339 or `YYYY-MM-DD`).
+    #[param(value_type = Option<String>, example = "2025-09-01")]
+    published_after: Option<String>,
+    /// The quote's article was published before this time.
+    #[param(value_type = Option<String>)]
+    published_before: Option<String>,
+    /// `-created_at` (default) or `created_at`.
+    sort: Option<String>,
+    /// Page size, 1 to 100.
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 100)]
+    limit: Option<String>,
+    /// `next_cursor` of the previous page.
+    cursor: Option<String>,
+    /// `true` adds `total`.
+    #[param(value_type = Option<bool>)]
+    count: Option<String>,
+}
+
+/// Answers a page of quotes; the list routes of quotes, of an article's quotes and of an entity's
+/// quotes all come here, each fixing a filter from its path.
+pub async fn list_page(req: &HttpRequest, state: &AppState, fixed: impl FnOnce(&mut QuoteFilter)) -> Result<HttpResponse, ApiError> {
+    let params: QuoteListParams = http::query(req)?;
+    let kind = match params.kind.as_deref() {
+        None => None,
+        Some("direct") => Some(QuoteKind::Direct),
+        Some("partial") => Some(QuoteKind::Partial),
+        Some(_) => return Err(ApiError::bad_request("kind", "must be `direct` or `partial`")),
+    };
+    let mut filter = QuoteFilter {
+        speaker: params.speaker.clone(),
+        article: params.article.clone(),
+        q: params.q.clone(),
+        kind,
+        published_after: http::date("published_after", params.published_after.as_deref())?,
+        published_before: http::date("published_before", params.published_before.as_deref())?,
+    };
+    fixed(&mut filter);
+    let sort = http::sort(params.sort.as_deref(), &QuoteSort::KEYS)?;
+    let limit = http::limit(params.limit.as_deref())?;
+    let cursor = http::cursor(params.cursor.as_deref())?;
+    let total = if http::flag("count", params.count.as_deref())? {
+        Some(quotes::count(&state.db, &filter).await?)
+    } else {
+        None
+    };
+    let (rows, next) = quotes::list(&state.db, &filter, sort, limit, cursor.as_ref()).await?;
+    let data: Vec<Quote> = rows.into_iter().map(Quote::from).collect();
+    http::page_response(req, data, next, total)
+}
+
+/// List quotes across all articles: who said what, filtered by speaker, article, text, kind and date.
+#[utoipa::path(
+    tag = "quotes",
+    params(QuoteListParams),
+    responses(
+        (status = 200, description = "A page of quotes", body = Page<Quote>, headers(("ETag" = String), ("Link" = String))),
+        (status = 304, response = NotModified),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 503, response = Unavailable),
+    )
+)]
+#[get("/quotes")]
+pub async fn list_quotes(req: HttpRequest, state: web::Data<AppState>, _: Reader) -> Result<HttpResponse, ApiError> {
+    list_page(&req, &state, |_| {}).await
+}
+
+/// List an article's quotes (the same filters as `/v1/quotes`).
+#[utoipa::path(
+    tag = "quotes",
+    params(("article" = String, Path, description = "Article id or slug", example = "us-officials-condemn-uk-immigration-approach"), QuoteListParams),
+    responses(
+        (status = 200, description = "A page of the article's quotes", body = Page<Quote>, headers(("ETag" = String), ("Link" = String))),
+        (status = 304, response = NotModified),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound),
+        (status = 503, response = Unavailable),
+    )
+)]
+#[get("/articles/{article}/quotes")]
+pub async fn list_article_quotes(req: HttpRequest, state: web::Data<AppState>, _: Reader, key: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    let article = crate::store::articles::find(&state.db, &key).await?;
+    list_page(&req, &state, |f| f.article = Some(article.id.to_string())).await
+}
+
+/// Add a quote to an article. Its section must belong to the same article; its speaker is an
+/// existing entity or one named inline (matched or created).
+#[utoipa::path(
+    tag = "quotes",
+    params(("article" = String, Path, description = "Article id or slug")),
+    request_body = QuoteCreate,
+    security(("api_key" = [])),
+    responses(
+        (status = 201, description = "The new quote", body = Quote, headers(("Location" = String), ("ETag" = String))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = ValidationFailed),
+        (status = 503, response = Unavailable),
+    )
+)]
+#[post("/articles/{article}/quotes")]
+pub async fn create_quote(state: web::Data<AppState>, _: Writer, key: web::Path<String>, Body(input): Body<QuoteCreate>) -> Result<HttpResponse, ApiError> {
+    let quote = Quote::from(quotes::create(&state.db, &key, &input).await?);
+    let location = format!("/v1/quotes/{}", quote.id);
+    Ok(Json::new(&quote)?.created(&location))
+}
+
+/// Get a quote with its speaker.
+#[utoipa::path(
+    tag = "quotes",
+    params(("id" = uuid::Uuid, Path, description = "Quote id")),
+    responses(
+        (status = 200, description = "The quote", body = Quote, headers(("ETag" = String))),
+        (status = 304, response = NotModified),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound),
+        (status = 503, response = Unavailable),
+    )
+)]
+#[get("/quotes/{id}")]
+pub async fn get_quote(req: HttpRequest, state: web::Data<AppState>, _: Reader, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    let id = http::uuid("id", &id)?;
+    Ok(Json::new(&Quote::from(quotes::get(&state.db, id).await?))?.ok(&req))
+}
+
+/// Change a quote with a JSON merge patch (`"speaker": null` clears the speaker). `If-Match` is honoured.
+#[utoipa::path(
+    tag = "quotes",
+    params(("id" = uuid::Uuid, Path, description = "Quote id"),
+           ("If-Match" = Option<String>, Header, description = "ETag of the version this change is based on")),
+    request_body(content = QuotePatch, content_type = "application/merge-patch+json"),
+    security(("api_key" = [])),
+    responses(
+        (status = 200, description = "The updated quote", body = Quote, headers(("ETag" = String))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 412, response = PreconditionFailed),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = ValidationFailed),
+        (status = 503, response = Unavailable),
+    )
+)]
+#[patch("/quotes/{id}")]
+pub async fn patch_quote(req: HttpRequest, state: web::Data<AppState>, _: Writer, id: web::Path<String>, Body(patch): Body<QuotePatch>) -> Result<HttpResponse, ApiError> {
+    let id = http::uuid("id", &id)?;
+    let current = Json::new(&Quote::from(quotes::get(&state.db, id).await?))?;
+    http::check_if_match(&req, current.etag())?;
+    let quote = Quote::from(quotes::update(&state.db, id, &patch).await?);
+    Ok(Json::new(&quote)?.respond(StatusCode::OK))
+}
+
+/// Delete a quote.
+#[utoipa::path(
+    tag = "quotes",
+    params(("id" = uuid::Uuid, Path, description = "Quote id"),
+           ("If-Match" = Option<String>, Header, description = "ETag of the version to delete")),
+    security(("api_key" = [])),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 412, response = PreconditionFailed),
+        (status = 503, response = Unavailable),
+    )
+)]
+#[delete("/quotes/{id}")]
+pub async fn delete_quote(req: HttpRequest, state: web::Data<AppState>, _: Writer, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    let id = http::uuid("id", &id)?;
+    let current = Json::new(&Quote::from(quotes::get(&state.db, id).await?))?;
+    http::check_if_match(&req, current.etag())?;
+    quotes::delete(&state.db, id).await?;
+    Ok(http::no_content())
+}

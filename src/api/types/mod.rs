@@ -1,0 +1,15 @@
+//! Request and response types: what clients send and receive. Each derives `ToSchema` so that its
+//! doc comments become the descriptions a user reads in Swagger UI. Database rows never leave the
+//! service as they are; responses are built from them with `From`.
+
+mod article;
+mod common;
+mod entity;
+mod quote;
+mod section;
+
+pub use article::*;
+pub use common::*;
+pub use entity::*;
+pub use quote::*;
+pub use section::*;

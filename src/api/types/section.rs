@@ -1,0 +1,101 @@
+//! Sections: the headed parts of an article's body.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+use validator::Validate;
+
+use super::common::{not_blank, patch_field};
+use crate::entity::section;
+
+/// A section of an article: position 0 is the untitled lede, then each headed part in order.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "01936b4e-6b1a-7c3e-9a40-3f2d8e1b2c4e",
+    "article_id": "01936b4e-6b1a-7c3e-9a40-3f2d8e1b2c4d",
+    "position": 1,
+    "heading": "Confidential Diplomatic Directive",
+    "body": "The criticism was delivered in a confidential memo sent to US embassies last week, including the mission in London. ...",
+    "start": 218,
+    "end": 758
+}))]
+pub struct Section {
+    pub id: Uuid,
+    pub article_id: Uuid,
+    /// Order within the article, unique per article; 0 is the lede.
+    pub position: i32,
+    /// The sub-heading, or `null` for the untitled lede.
+    pub heading: Option<String>,
+    /// The section's text, without its heading.
+    pub body: String,
+    /// Char offset in the article body where the section (its heading, if any) begins.
+    pub start: Option<i32>,
+    /// Char offset in the article body where the section ends (exclusive).
+    pub end: Option<i32>,
+}
+
+impl From<section::Model> for Section {
+    fn from(row: section::Model) -> Self {
+        Self {
+            id: row.id,
+            article_id: row.article_id,
+            position: row.position,
+            heading: row.heading,
+            body: row.body,
+            start: row.start_offset,
+            end: row.end_offset,
+        }
+    }
+}
+
+/// A new section. Offsets are optional; when given they must lie within the article body.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"position": 1, "heading": "Confidential Diplomatic Directive", "body": "The criticism was delivered in a confidential memo ...", "start": 218, "end": 758}))]
+pub struct SectionCreate {
+    /// Order within the article; in a nested create it defaults to the section's index in the
+    /// list, on its own to one past the last section.
+    #[validate(range(min = 0, max = 10000))]
+    pub position: Option<i32>,
+    #[validate(length(min = 1, max = 500), custom(function = "not_blank"))]
+    pub heading: Option<String>,
+    #[validate(length(min = 1, max = 200000), custom(function = "not_blank"))]
+    pub body: String,
+    #[validate(range(min = 0))]
+    pub start: Option<i64>,
+    #[validate(range(min = 0))]
+    pub end: Option<i64>,
+}
+
+/// A JSON merge patch of a section: members left out stay as they are, `null` clears.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"heading": "A Pattern of Failure"}))]
+pub struct SectionPatch {
+    #[validate(range(min = 0, max = 10000))]
+    pub position: Option<i32>,
+    #[serde(default, deserialize_with = "patch_field")]
+    #[schema(value_type = Option<String>)]
+    #[validate(length(min = 1, max = 500), custom(function = "not_blank"))]
+    pub heading: Option<Option<String>>,
+    #[validate(length(min = 1, max = 200000), custom(function = "not_blank"))]
+    pub body: Option<String>,
+    #[serde(default, deserialize_with = "patch_field")]
+    #[schema(value_type = Option<i64>)]
+    #[validate(range(min = 0))]
+    pub start: Option<Option<i64>>,
+    #[serde(default, deserialize_with = "patch_field")]
+    #[schema(value_type = Option<i64>)]
+    #[validate(range(min = 0))]
+    pub end: Option<Option<i64>>,
+}
+
+impl crate::api::http::CrossFieldRules for SectionCreate {
+    fn cross_field_errors(&self) -> Vec<crate::error::FieldError> {
+        let mut errors = Vec::new();
+        crate::domain::check_span("", self.start, self.end, i64::MAX, &mut errors);
+        errors
+    }
+}
+
+impl crate::api::http::CrossFieldRules for SectionPatch {}

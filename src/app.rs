@@ -1,0 +1,148 @@
+//! Builds the actix application: state, routes, the OpenAPI document and Swagger UI, and the
+//! problem+json answers for everything that fails before a handler runs.
+
+use actix_web::body::{to_bytes, BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header;
+use actix_web::middleware::{from_fn, Next};
+use actix_web::{web, App, HttpRequest, HttpResponse, ResponseError};
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_actix_web::AppExt;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::api::{self, http::AppState, problems};
+use crate::error::{ApiError, FieldError, Problem, PROBLEM_JSON};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "newsmeta",
+        description = "Structured news-article metadata: articles, their sections, the quotes in them \
+            (who said what) and the entities they mention.\n\n\
+            Reads are open; writes need an API key with the `write` scope, sent as \
+            `Authorization: Bearer <key>`. Errors are RFC 9457 problem+json. Lists are keyset-paginated: \
+            pass `next_cursor` back as `cursor`.",
+        license(name = "MIT", identifier = "MIT")
+    ),
+    modifiers(&BearerAuth),
+    components(
+        schemas(Problem, FieldError),
+        responses(
+            problems::BadRequest, problems::Unauthorized, problems::Forbidden, problems::NotFound,
+            problems::Conflict, problems::PreconditionFailed, problems::PayloadTooLarge,
+            problems::UnsupportedMediaType, problems::ValidationFailed, problems::Unavailable,
+            problems::NotModified
+        )
+    ),
+    tags(
+        (name = "articles", description = "News articles, created whole with their structure"),
+        (name = "sections", description = "The headed parts of an article's body"),
+        (name = "quotes", description = "Who said what, in which article"),
+        (name = "entities", description = "People, organisations, locations and events"),
+        (name = "mentions", description = "Which entities an article mentions, and how often"),
+        (name = "health", description = "Probes for orchestrators and load balancers"),
+    )
+)]
+struct ApiDoc;
+
+/// Declares the bearer scheme that write operations name.
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        let mut scheme = Http::new(HttpAuthScheme::Bearer);
+        scheme.description = Some("An API key made with `newsmeta keys create`.".to_owned());
+        components.add_security_scheme("api_key", SecurityScheme::Http(scheme));
+    }
+}
+
+/// The OpenAPI document, collected from the registered routes.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    let (_, doc) = App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .service(utoipa_actix_web::scope("/v1").configure(api::configure))
+        .service(api::health::live)
+        .service(api::health::ready)
+        .split_for_parts();
+    doc
+}
+
+/// The whole application, ready for `HttpServer::new` or `actix_web::test::init_service`.
+pub fn build(
+    state: AppState,
+) -> App<
+    impl actix_web::dev::ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    let (app, doc) = App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .app_data(web::Data::new(state))
+        .app_data(web::PathConfig::default().error_handler(|error, _| {
+            ApiError::bad_request("path", error.to_string()).into()
+        }))
+        .service(utoipa_actix_web::scope("/v1").configure(api::configure))
+        .service(api::health::live)
+        .service(api::health::ready)
+        .split_for_parts();
+    app.service(web::resource("/openapi.json").route(web::get().to({
+        let doc = doc.clone();
+        move || {
+            let doc = doc.clone();
+            async move { HttpResponse::Ok().json(doc) }
+        }
+    })))
+    .service(SwaggerUi::new("/swagger-ui/{_:.*}").url("/openapi.json", doc))
+    .service(web::resource("/swagger-ui").route(web::get().to(|| async {
+        HttpResponse::PermanentRedirect()
+            .insert_header((header::LOCATION, "/swagger-ui/"))
+            .finish()
+    })))
+    .service(web::resource("/").route(web::get().to(|| async {
+        HttpResponse::TemporaryRedirect()
+            .insert_header((header::LOCATION, "/swagger-ui/"))
+            .finish()
+    })))
+    .default_service(web::to(|req: HttpRequest| async move {
+        ApiError::NotFound(format!("there is no route {} {}", req.method(), req.path())).error_response()
+    }))
+    .wrap(from_fn(problem_instance))
+    .wrap(tracing_actix_web::TracingLogger::default())
+}
+
+/// Fills `instance` in problem+json answers with the request path. Handlers and extractors build
+/// problems without access to the request; this is the one place that knows both.
+async fn problem_instance(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let path = req.path().to_owned();
+    let response = next.call(req).await?;
+    let is_problem = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes() == PROBLEM_JSON.as_bytes());
+    if !is_problem {
+        return Ok(response.map_into_boxed_body());
+    }
+    let (request, response) = response.into_parts();
+    let (head, body) = response.into_parts();
+    let bytes = to_bytes(body).await.unwrap_or_default();
+    let body = match serde_json::from_slice::<serde_json::Value>(&bytes) {
+        Ok(serde_json::Value::Object(mut problem)) => {
+            problem.insert("instance".to_owned(), serde_json::Value::String(path));
+            serde_json::to_vec(&problem).unwrap_or_else(|_| bytes.to_vec())
+        }
+        _ => bytes.to_vec(),
+    };
+    let response = head.set_body(body).map_into_boxed_body();
+    Ok(ServiceResponse::new(request, response))
+}

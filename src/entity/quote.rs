@@ -1,0 +1,25 @@
+//! The `quotes` table.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "quotes")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub article_id: Uuid,
+    pub section_id: Option<Uuid>,
+    pub position: i32,
+    pub text: String,
+    pub kind: String,
+    pub speaker_entity_id: Option<Uuid>,
+    pub speaker_label: Option<String>,
+    pub cue: Option<String>,
+    pub start_offset: Option<i32>,
+    pub end_offset: Option<i32>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,303 @@
+//! One error type for the whole HTTP surface: every failure a client can see is an [`ApiError`],
+//! answered as RFC 9457 `application/problem+json`. Internal causes go to the log, never to the client.
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+use utoipa::ToSchema;
+use validator::{ValidationErrors, ValidationErrorsKind};
+
+use crate::store::StoreError;
+
+/// One offending input: where it is and what is wrong with it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct FieldError {
+    /// Where the problem is: a JSON path into the request body (`sections[1].heading`), or the name
+    /// of a query or path parameter.
+    #[schema(example = "headline")]
+    pub field: String,
+    /// What is wrong, in words a person can act on.
+    #[schema(example = "must not be empty")]
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// An RFC 9457 problem document, the body of every error response.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "type": "/problems/validation-failed",
+    "title": "The request body is not valid",
+    "status": 422,
+    "detail": "1 field is not valid",
+    "instance": "/v1/articles",
+    "errors": [{"field": "headline", "message": "must not be empty"}]
+}))]
+pub struct Problem {
+    /// A URI reference naming the kind of problem; stable, so clients can branch on it.
+    #[serde(rename = "type")]
+    pub problem_type: String,
+    /// A short summary of the kind of problem; the same for every occurrence of one type.
+    pub title: String,
+    /// The HTTP status code.
+    pub status: u16,
+    /// What went wrong with this request.
+    pub detail: String,
+    /// The path of the request that failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub instance: Option<String>,
+    /// The offending fields, for validation failures; empty otherwise.
+    pub errors: Vec<FieldError>,
+}
+
+/// The problem+json media type.
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// Everything that can go wrong in a request, each variant one problem type.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// The request could not be read: malformed JSON, a bad query parameter or path segment.
+    #[error("{detail}")]
+    BadRequest {
+        detail: String,
+        errors: Vec<FieldError>,
+    },
+    /// The request was read but its content breaks a rule.
+    #[error("validation failed")]
+    Validation(Vec<FieldError>),
+    #[error("{0}")]
+    Unauthorized(String),
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{detail}")]
+    Conflict {
+        detail: String,
+        errors: Vec<FieldError>,
+    },
+    #[error("{0}")]
+    PreconditionFailed(String),
+    #[error("{0}")]
+    PayloadTooLarge(String),
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    /// The database cannot be reached; the client may retry.
+    #[error("the database is unavailable")]
+    Unavailable(#[source] sea_orm::DbErr),
+    #[error("internal error")]
+    Internal(#[source] anyhow::Error),
+}
+
+impl ApiError {
+    pub fn bad_request(field: &str, message: impl Into<String>) -> Self {
+        let message = message.into();
+        ApiError::BadRequest {
+            detail: format!("`{field}` {message}"),
+            errors: vec![FieldError::new(field, message)],
+        }
+    }
+
+    pub fn not_found(what: impl std::fmt::Display) -> Self {
+        ApiError::NotFound(format!("{what} was not found"))
+    }
+
+    /// The stable slug of this problem type; the `type` URI is `/problems/{slug}`.
+    fn slug_and_title(&self) -> (&'static str, &'static str) {
+        match self {
+            ApiError::BadRequest { .. } => ("bad-request", "The request could not be read"),
+            ApiError::Validation(_) => ("validation-failed", "The request body is not valid"),
+            ApiError::Unauthorized(_) => ("unauthorized", "An API key is required"),
+            ApiError::Forbidden(_) => ("forbidden", "The API key lacks the scope for this"),
+            ApiError::NotFound(_) => ("not-found", "No such resource"),
+            ApiError::Conflict { .. } => ("conflict", "The request conflicts with existing data"),
+            ApiError::PreconditionFailed(_) => (
+                "precondition-failed",
+                "The resource has changed since you read it",
+            ),
+            ApiError::PayloadTooLarge(_) => ("payload-too-large", "The request body is too large"),
+            ApiError::UnsupportedMediaType(_) => (
+                "unsupported-media-type",
+                "The request body has the wrong content type",
+            ),
+            ApiError::Unavailable(_) => ("unavailable", "The service is temporarily unavailable"),
+            ApiError::Internal(_) => ("internal", "Internal server error"),
+        }
+    }
+
+    pub fn problem(&self) -> Problem {
+        let (slug, title) = self.slug_and_title();
+        let (detail, errors) = match self {
+            ApiError::BadRequest { detail, errors } | ApiError::Conflict { detail, errors } => {
+                (detail.clone(), errors.clone())
+            }
+            ApiError::Validation(errors) => {
+                let detail = match errors.as_slice() {
+                    [one] => format!("`{}` {}", one.field, one.message),
+                    many => format!("{} fields are not valid", many.len()),
+                };
+                (detail, errors.clone())
+            }
+            ApiError::Unavailable(_) => (
+                "the database cannot be reached; retry shortly".to_owned(),
+                Vec::new(),
+            ),
+            ApiError::Internal(_) => (
+                "an unexpected error occurred; it has been logged".to_owned(),
+                Vec::new(),
+            ),
+            other => (other.to_string(), Vec::new()),
+        };
+        Problem {
+            problem_type: format!("/problems/{slug}"),
+            title: title.to_owned(),
+            status: self.status_code().as_u16(),
+            detail,
+            instance: None,
+            errors,
+        }
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            ApiError::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::Conflict { .. } => StatusCode::CONFLICT,
+            ApiError::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
+            ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        match self {
+            ApiError::Internal(cause) => tracing::error!(error = ?cause, "request failed"),
+            ApiError::Unavailable(cause) => tracing::warn!(error = %cause, "database unavailable"),
+            _ => {}
+        }
+        let mut response = HttpResponse::build(self.status_code());
+        response.insert_header((header::CONTENT_TYPE, PROBLEM_JSON));
+        match self {
+            ApiError::Unauthorized(_) => {
+                response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
+            }
+            ApiError::Unavailable(_) => {
+                response.insert_header((header::RETRY_AFTER, "5"));
+            }
+            _ => {}
+        }
+        response.json(self.problem())
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::NotFound(what) => ApiError::not_found(what),
+            StoreError::Invalid(errors) => ApiError::Validation(errors),
+            StoreError::Conflict(error) => ApiError::Conflict {
+                detail: format!("`{}` {}", error.field, error.message),
+                errors: vec![error],
+            },
+            StoreError::Stale => ApiError::PreconditionFailed(
+                "the If-Match version is not the current one; GET it again and retry".to_owned(),
+            ),
+            StoreError::Db(error) => ApiError::from(error),
+        }
+    }
+}
+
+impl From<sea_orm::DbErr> for ApiError {
+    fn from(error: sea_orm::DbErr) -> Self {
+        use sea_orm::{DbErr, RuntimeErr};
+        match &error {
+            DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => ApiError::Unavailable(error),
+            DbErr::Query(RuntimeErr::SqlxError(e)) | DbErr::Exec(RuntimeErr::SqlxError(e))
+                if is_connection_error(e) =>
+            {
+                ApiError::Unavailable(error)
+            }
+            _ => ApiError::Internal(error.into()),
+        }
+    }
+}
+
+fn is_connection_error(error: &sea_orm::sqlx::Error) -> bool {
+    use sea_orm::sqlx::Error;
+    matches!(
+        error,
+        Error::Io(_) | Error::PoolTimedOut | Error::PoolClosed | Error::WorkerCrashed
+    )
+}
+
+/// Flattens validator's nested errors into `{field, message}` pairs with JSON paths
+/// (`sections[0].body`), sorted so that the answer is the same on every run.
+pub fn field_errors(errors: &ValidationErrors) -> Vec<FieldError> {
+    let mut out = Vec::new();
+    collect(errors, "", &mut out);
+    out.sort_by(|a, b| a.field.cmp(&b.field).then(a.message.cmp(&b.message)));
+    out
+}
+
+fn collect(errors: &ValidationErrors, prefix: &str, out: &mut Vec<FieldError>) {
+    for (field, kind) in errors.errors() {
+        let path = if field == "__all__" {
+            prefix.to_owned()
+        } else if prefix.is_empty() {
+            field.to_string()
+        } else {
+            format!("{prefix}.{field}")
+        };
+        match kind {
+            ValidationErrorsKind::Field(list) => {
+                out.extend(list.iter().map(|e| FieldError::new(&path, describe(e))));
+            }
+            ValidationErrorsKind::Struct(inner) => collect(inner, &path, out),
+            ValidationErrorsKind::List(items) => {
+                for (index, inner) in items {
+                    collect(inner, &format!("{path}[{index}]"), out);
+                }
+            }
+        }
+    }
+}
+
+fn describe(error: &validator::ValidationError) -> String {
+    if let Some(message) = &error.message {
+        return message.to_string();
+    }
+    let param = |name: &str| error.params.get(name).map(|v| v.to_string());
+    match error.code.as_ref() {
+        "length" => match (param("min"), param("max")) {
+            (Some(min), Some(max)) if min == "1" => {
+                format!("must not be empty and at most {max} characters long")
+            }
+            (Some(min), Some(max)) => format!("must be {min} to {max} long"),
+            (Some(min), None) => format!("must be at least {min} long"),
+            (None, Some(max)) => format!("must be at most {max} long"),
+            _ => "has the wrong length".to_owned(),
+        },
+        "range" => match (param("min"), param("max")) {
+            (Some(min), Some(max)) => format!("must be between {min} and {max}"),
+            (Some(min), None) => format!("must be at least {min}"),
+            (None, Some(max)) => format!("must be at most {max}"),
+            _ => "is out of range".to_owned(),
+        },
+        "url" => "must be an absolute http(s) URL".to_owned(),
+        code => format!("is not valid ({code})"),
+    }
+}

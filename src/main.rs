@@ -1,0 +1,206 @@
+//! The `newsmeta` command: serve the API, or run one of its maintenance tasks.
+
+use std::time::Duration;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use migration::{Migrator, MigratorTrait};
+use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait};
+
+use newsmeta::api::http::AppState;
+use newsmeta::config::{self, DatabaseSettings, ServeSettings};
+use newsmeta::store::keys::{self, Scope};
+use newsmeta::store::{self, PoolSettings};
+use newsmeta::{app, seed};
+
+/// newsmeta: structured news-article metadata over REST.
+#[derive(Parser)]
+#[command(version, about)]
+struct Cli {
+    #[command(flatten)]
+    database: DatabaseSettings,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the API (the default): migrate, seed an empty database, listen.
+    Serve(ServeSettings),
+    /// Bring the database schema up to date.
+    Migrate,
+    /// Load the seed articles in `seeds/` (articles already stored are left alone).
+    Seed,
+    /// Print the OpenAPI document.
+    Openapi,
+    /// Manage API keys.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// Make a key; it is printed once, as the last line.
+    Create {
+        /// Who or what the key is for.
+        #[arg(long)]
+        name: String,
+        #[arg(long, value_enum, default_value = "write")]
+        scope: Scope,
+    },
+    /// List keys (never the keys themselves).
+    List,
+    /// Revoke a key by id or prefix; it stops working at once.
+    Revoke {
+        /// The key's id or its prefix (`nm_xxxxxxxx`).
+        key: String,
+    },
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    init_logging();
+    match cli.command {
+        Some(Command::Openapi) => {
+            println!("{}", serde_json::to_string_pretty(&app::openapi())?);
+            Ok(())
+        }
+        Some(Command::Migrate) => {
+            let db = open(&cli.database).await?;
+            Migrator::up(&db, None).await.context("migration failed")?;
+            println!("database is up to date");
+            Ok(())
+        }
+        Some(Command::Seed) => {
+            let db = open(&cli.database).await?;
+            Migrator::up(&db, None).await.context("migration failed")?;
+            let report = seed::load(&db, &cli.database.seeds_dir).await?;
+            println!("seeded {} article(s), {} already present", report.created.len(), report.skipped.len());
+            Ok(())
+        }
+        Some(Command::Keys(command)) => keys_command(&cli.database, command).await,
+        Some(Command::Serve(settings)) => serve(&cli.database, settings).await,
+        None => {
+            let settings = ServeSettings::try_parse_from_env();
+            serve(&cli.database, settings).await
+        }
+    }
+}
+
+/// `ServeSettings` from the environment alone, for `newsmeta` run without a subcommand.
+trait FromEnv {
+    fn try_parse_from_env() -> Self;
+}
+
+impl FromEnv for ServeSettings {
+    fn try_parse_from_env() -> Self {
+        #[derive(Parser)]
+        struct Only {
+            #[command(flatten)]
+            settings: ServeSettings,
+        }
+        Only::parse_from(["newsmeta"]).settings
+    }
+}
+
+fn init_logging() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn,sqlx::postgres::notice=warn"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if std::env::var("LOG_FORMAT").is_ok_and(|f| f == "json") {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+async fn open(settings: &DatabaseSettings) -> anyhow::Result<DatabaseConnection> {
+    let url = config::database_url(settings.database_url.as_deref()).context("cannot create the data directory")?;
+    let pool = PoolSettings {
+        max_connections: settings.database_max_connections,
+        acquire_timeout: Duration::from_secs(settings.database_acquire_timeout),
+    };
+    store::connect(&url, &pool).await.with_context(|| format!("cannot open the database at {}", redact(&url)))
+}
+
+/// The URL without its password, for messages.
+fn redact(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            let _ = parsed.set_password(Some("***"));
+            parsed.to_string()
+        }
+        _ => url.to_owned(),
+    }
+}
+
+async fn keys_command(database: &DatabaseSettings, command: KeysCommand) -> anyhow::Result<()> {
+    let db = open(database).await?;
+    Migrator::up(&db, None).await.context("migration failed")?;
+    match command {
+        KeysCommand::Create { name, scope } => {
+            let key = keys::create(&db, &name, scope).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
+            println!("created {} key `{}` (id {}, prefix {})", scope.as_str(), name, key.record.id, key.record.prefix);
+            println!("store it now; it is not shown again:");
+            println!("{}", key.secret);
+        }
+        KeysCommand::List => {
+            println!("{:<36}  {:<12}  {:<6}  {:<20}  {:<20}  name", "id", "prefix", "scope", "created", "revoked");
+            for key in keys::list(&db).await.map_err(|e| anyhow::anyhow!("{e:?}"))? {
+                println!(
+                    "{:<36}  {:<12}  {:<6}  {:<20}  {:<20}  {}",
+                    key.id,
+                    key.prefix,
+                    key.scope,
+                    key.created_at.format("%Y-%m-%d %H:%M:%S"),
+                    key.revoked_at.map_or("-".to_owned(), |t| t.format("%Y-%m-%d %H:%M:%S").to_string()),
+                    key.name
+                );
+            }
+        }
+        KeysCommand::Revoke { key } => {
+            let revoked = keys::revoke(&db, &key).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("revoked key {} ({})", revoked.prefix, revoked.name);
+        }
+    }
+    Ok(())
+}
+
+async fn serve(database: &DatabaseSettings, settings: ServeSettings) -> anyhow::Result<()> {
+    let db = open(database).await?;
+    Migrator::up(&db, None).await.context("migration failed")?;
+
+    let empty = newsmeta::entity::article::Entity::find().count(&db).await? == 0;
+    if empty && !settings.no_seed {
+        let report = seed::load(&db, &database.seeds_dir).await?;
+        tracing::info!(created = report.created.len(), "loaded the seed into the empty database");
+    }
+    let first_key = if keys::count_active(&db).await.map_err(|e| anyhow::anyhow!("{e:?}"))? == 0 {
+        Some(keys::create(&db, "initial admin key", Scope::Admin).await.map_err(|e| anyhow::anyhow!("{e:?}"))?)
+    } else {
+        None
+    };
+
+    let state = AppState {
+        db: db.clone(),
+        reads_require_key: settings.reads_require_key,
+        body_limit: settings.body_limit,
+    };
+    let server = actix_web::HttpServer::new(move || app::build(state.clone()))
+        .bind((settings.host.as_str(), settings.port))
+        .with_context(|| format!("cannot listen on {}:{}", settings.host, settings.port))?;
+    let base = format!("http://{}:{}", settings.host, settings.port);
+    println!("newsmeta is serving {base}");
+    println!("  API         {base}/v1/articles");
+    println!("  Swagger UI  {base}/swagger-ui/");
+    println!("  OpenAPI     {base}/openapi.json");
+    if let Some(key) = first_key {
+        println!("  An admin API key was created; it is shown only this once:");
+        println!("  {}", key.secret);
+    }
+    server.run().await?;
+    db.close().await.ok();
+    Ok(())
+}

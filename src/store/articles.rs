@@ -1,0 +1,572 @@
+//! Articles: the nested create, lists with filters, merge-patch updates and deletes.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Set, TransactionTrait,
+};
+use uuid::Uuid;
+
+use super::page::{split_page, Cursor, Ordering};
+use super::{entities, now, offset, StoreError, StoreResult};
+use crate::api::types::{ArticleCreate, ArticlePatch};
+use crate::domain;
+use crate::entity::{article, article_keyword, mention, named_entity, quote, section};
+use crate::error::FieldError;
+use crate::search;
+
+/// An article with its keywords.
+#[derive(Debug, Clone)]
+pub struct ArticleRow {
+    pub article: article::Model,
+    pub keywords: Vec<String>,
+}
+
+/// Filters of the article list; all that are set must hold.
+#[derive(Debug, Clone, Default)]
+pub struct ArticleFilter {
+    pub q: Option<String>,
+    /// Entity ids or slugs; the article must mention every one.
+    pub entities: Vec<String>,
+    /// Entity id or slug of someone quoted in the article.
+    pub speaker: Option<String>,
+    pub category: Option<String>,
+    pub keyword: Option<String>,
+    pub language: Option<String>,
+    pub publisher: Option<String>,
+    pub published_after: Option<DateTime<Utc>>,
+    pub published_before: Option<DateTime<Utc>>,
+}
+
+/// Orders of the article list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArticleSort {
+    PublishedDesc,
+    Published,
+    CreatedDesc,
+    Created,
+}
+
+impl ArticleSort {
+    pub const KEYS: [(&'static str, ArticleSort); 4] = [
+        ("-published_at", ArticleSort::PublishedDesc),
+        ("published_at", ArticleSort::Published),
+        ("-created_at", ArticleSort::CreatedDesc),
+        ("created_at", ArticleSort::Created),
+    ];
+
+    fn ordering(self) -> Ordering {
+        let (column, descending, nullable) = match self {
+            ArticleSort::PublishedDesc => (article::Column::PublishedAt, true, true),
+            ArticleSort::Published => (article::Column::PublishedAt, false, true),
+            ArticleSort::CreatedDesc => (article::Column::CreatedAt, true, false),
+            ArticleSort::Created => (article::Column::CreatedAt, false, false),
+        };
+        Ordering {
+            key: Expr::col((article::Entity, column)),
+            id: Expr::col((article::Entity, article::Column::Id)),
+            descending,
+            nullable,
+        }
+    }
+
+    fn cursor(self, row: &ArticleRow) -> Cursor {
+        let key = match self {
+            ArticleSort::PublishedDesc | ArticleSort::Published => {
+                serde_json::json!(row.article.published_at.map(|t| t.to_rfc3339()))
+            }
+            ArticleSort::CreatedDesc | ArticleSort::Created => {
+                serde_json::json!(row.article.created_at.to_rfc3339())
+            }
+        };
+        Cursor {
+            key,
+            id: row.article.id,
+        }
+    }
+
+    fn cursor_value(cursor: &Cursor) -> Option<sea_orm::Value> {
+        let text = cursor.key.as_str()?;
+        let time = DateTime::parse_from_rfc3339(text).ok()?.with_timezone(&Utc);
+        Some(time.into())
+    }
+}
+
+/// Finds an article by id, or by slug when `key` is not a uuid.
+pub async fn find(conn: &impl ConnectionTrait, key: &str) -> StoreResult<article::Model> {
+    let found = match Uuid::parse_str(key) {
+        Ok(id) => article::Entity::find_by_id(id).one(conn).await?,
+        Err(_) => {
+            article::Entity::find()
+                .filter(article::Column::Slug.eq(key))
+                .one(conn)
+                .await?
+        }
+    };
+    found.ok_or_else(|| StoreError::NotFound(format!("article `{key}`")))
+}
+
+/// One article with its keywords.
+pub async fn get(conn: &impl ConnectionTrait, key: &str) -> StoreResult<ArticleRow> {
+    let article = find(conn, key).await?;
+    let mut keywords = keywords_of(conn, &[article.id]).await?;
+    Ok(ArticleRow {
+        keywords: keywords.remove(&article.id).unwrap_or_default(),
+        article,
+    })
+}
+
+async fn keywords_of(conn: &impl ConnectionTrait, ids: &[Uuid]) -> StoreResult<HashMap<Uuid, Vec<String>>> {
+    let mut out: HashMap<Uuid, Vec<String>> = HashMap::new();
+    if ids.is_empty() {
+        return Ok(out);
+    }
+    let rows = article_keyword::Entity::find()
+        .filter(article_keyword::Column::ArticleId.is_in(ids.iter().copied()))
+        .order_by_asc(article_keyword::Column::ArticleId)
+        .order_by_asc(article_keyword::Column::Position)
+        .all(conn)
+        .await?;
+    for row in rows {
+        out.entry(row.article_id).or_default().push(row.keyword);
+    }
+    Ok(out)
+}
+
+/// A page of articles.
+pub async fn list(
+    conn: &impl ConnectionTrait,
+    filter: &ArticleFilter,
+    sort: ArticleSort,
+    limit: u64,
+    cursor: Option<&Cursor>,
+) -> StoreResult<(Vec<ArticleRow>, Option<Cursor>)> {
+    let Some(condition) = conditions(conn, filter).await? else {
+        return Ok((Vec::new(), None));
+    };
+    let ordering = sort.ordering();
+    let mut select = article::Entity::find().filter(condition);
+    if let Some(cursor) = cursor {
+        select = select.filter(ordering.after(ArticleSort::cursor_value(cursor), cursor.id));
+    }
+    ordering.apply(QueryTrait::query(&mut select));
+    let articles = select.limit(limit + 1).all(conn).await?;
+    let ids: Vec<Uuid> = articles.iter().map(|a| a.id).collect();
+    let mut keywords = keywords_of(conn, &ids).await?;
+    let rows = articles
+        .into_iter()
+        .map(|article| ArticleRow {
+            keywords: keywords.remove(&article.id).unwrap_or_default(),
+            article,
+        })
+        .collect();
+    Ok(split_page(rows, limit, |row| sort.cursor(row)))
+}
+
+/// How many articles match `filter`.
+pub async fn count(conn: &impl ConnectionTrait, filter: &ArticleFilter) -> StoreResult<u64> {
+    match conditions(conn, filter).await? {
+        Some(condition) => Ok(article::Entity::find().filter(condition).count(conn).await?),
+        None => Ok(0),
+    }
+}
+
+/// Ids of the entities named by `keys` (ids or slugs); `None` when any of them does not exist.
+pub async fn entity_ids(conn: &impl ConnectionTrait, keys: &[String]) -> StoreResult<Option<Vec<Uuid>>> {
+    let mut ids = Vec::with_capacity(keys.len());
+    let mut slugs = Vec::new();
+    for key in keys {
+        match Uuid::parse_str(key) {
+            Ok(id) => ids.push(id),
+            Err(_) => slugs.push(key.clone()),
+        }
+    }
+    let wanted: HashSet<&String> = keys.iter().collect();
+    let found = named_entity::Entity::find()
+        .filter(
+            Condition::any()
+                .add(named_entity::Column::Id.is_in(ids.clone()))
+                .add(named_entity::Column::Slug.is_in(slugs)),
+        )
+        .all(conn)
+        .await?;
+    let mut resolved = Vec::new();
+    for key in wanted {
+        match found.iter().find(|e| &e.slug == key || e.id.to_string() == *key) {
+            Some(entity) => resolved.push(entity.id),
+            None => return Ok(None),
+        }
+    }
+    Ok(Some(resolved))
+}
+
+/// The WHERE clause for `filter`, or `None` when it names an entity that does not exist (so
+/// nothing can match).
+async fn conditions(conn: &impl ConnectionTrait, filter: &ArticleFilter) -> StoreResult<Option<Condition>> {
+    let mut all = Condition::all();
+    let article_id = || Expr::col((article::Entity, article::Column::Id));
+    if !filter.entities.is_empty() {
+        let Some(ids) = entity_ids(conn, &filter.entities).await? else {
+            return Ok(None);
+        };
+        for id in ids {
+            let mentioning = Query::select()
+                .column(mention::Column::ArticleId)
+                .from(mention::Entity)
+                .and_where(mention::Column::EntityId.eq(id))
+                .to_owned();
+            all = all.add(article_id().in_subquery(mentioning));
+        }
+    }
+    if let Some(speaker) = &filter.speaker {
+        let Some(ids) = entity_ids(conn, std::slice::from_ref(speaker)).await? else {
+            return Ok(None);
+        };
+        let quoting = Query::select()
+            .column(quote::Column::ArticleId)
+            .from(quote::Entity)
+            .and_where(quote::Column::SpeakerEntityId.is_in(ids))
+            .to_owned();
+        all = all.add(article_id().in_subquery(quoting));
+    }
+    if let Some(keyword) = &filter.keyword {
+        let tagged = Query::select()
+            .column(article_keyword::Column::ArticleId)
+            .from(article_keyword::Entity)
+            .and_where(article_keyword::Column::Keyword.eq(keyword.as_str()))
+            .to_owned();
+        all = all.add(article_id().in_subquery(tagged));
+    }
+    if let Some(category) = &filter.category {
+        all = all.add(article::Column::Category.eq(category.as_str()));
+    }
+    if let Some(language) = &filter.language {
+        all = all.add(article::Column::Language.eq(language.as_str()));
+    }
+    if let Some(publisher) = &filter.publisher {
+        all = all.add(article::Column::Publisher.eq(publisher.as_str()));
+    }
+    if let Some(after) = filter.published_after {
+        all = all.add(article::Column::PublishedAt.gte(after));
+    }
+    if let Some(before) = filter.published_before {
+        all = all.add(article::Column::PublishedAt.lt(before));
+    }
+    if let Some(q) = filter.q.as_deref().filter(|q| !q.trim().is_empty()) {
+        all = all.add(search::articles_matching(conn.get_database_backend(), q));
+    }
+    Ok(Some(all))
+}
+
+/// Bumps the version of an article whose sections, quotes or mentions changed.
+pub async fn touch(conn: &impl ConnectionTrait, article_id: Uuid) -> StoreResult<()> {
+    touch_many(conn, &[article_id]).await
+}
+
+/// [`touch`] for several articles at once.
+pub async fn touch_many(conn: &impl ConnectionTrait, ids: &[Uuid]) -> StoreResult<()> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    article::Entity::update_many()
+        .col_expr(article::Column::Version, Expr::col(article::Column::Version).add(1))
+        .col_expr(article::Column::UpdatedAt, Expr::val(now()))
+        .filter(article::Column::Id.is_in(ids.iter().copied()))
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+/// A taken slug or source URL, checked before writing so the answer names the field; the unique
+/// constraints still hold under races.
+async fn check_unique(
+    conn: &impl ConnectionTrait,
+    slug: Option<&str>,
+    source_url: Option<&str>,
+    except: Option<Uuid>,
+) -> StoreResult<()> {
+    let taken = |column: article::Column, value: &str| {
+        let mut select = article::Entity::find().filter(column.eq(value));
+        if let Some(id) = except {
+            select = select.filter(article::Column::Id.ne(id));
+        }
+        select
+    };
+    if let Some(slug) = slug {
+        if taken(article::Column::Slug, slug).count(conn).await? > 0 {
+            return Err(StoreError::Conflict(FieldError::new(
+                "slug",
+                format!("`{slug}` is taken by another article"),
+            )));
+        }
+    }
+    if let Some(url) = source_url {
+        if taken(article::Column::SourceUrl, url).count(conn).await? > 0 {
+            return Err(StoreError::Conflict(FieldError::new(
+                "source_url",
+                "is already stored: this article has been ingested before",
+            )));
+        }
+    }
+    Ok(())
+}
+
+fn unique_violation(error: sea_orm::DbErr) -> StoreError {
+    let field = if error.to_string().contains("source_url") {
+        "source_url"
+    } else {
+        "slug"
+    };
+    StoreError::unique_as_conflict(error, field, "is taken by another article")
+}
+
+async fn replace_keywords(conn: &impl ConnectionTrait, article_id: Uuid, keywords: &[String]) -> StoreResult<()> {
+    article_keyword::Entity::delete_many()
+        .filter(article_keyword::Column::ArticleId.eq(article_id))
+        .exec(conn)
+        .await?;
+    let mut seen = HashSet::new();
+    let rows: Vec<_> = keywords
+        .iter()
+        .map(|k| k.trim().to_owned())
+        .filter(|k| seen.insert(k.clone()))
+        .enumerate()
+        .map(|(position, keyword)| article_keyword::ActiveModel {
+            article_id: Set(article_id),
+            position: Set(i32::try_from(position).unwrap_or(i32::MAX)),
+            keyword: Set(keyword),
+        })
+        .collect();
+    if !rows.is_empty() {
+        article_keyword::Entity::insert_many(rows).exec(conn).await?;
+    }
+    Ok(())
+}
+
+/// Creates an article with its sections, mentions and quotes in one transaction: all or nothing.
+pub async fn create(db: &DatabaseConnection, input: &ArticleCreate) -> StoreResult<ArticleRow> {
+    let slug = match &input.slug {
+        Some(slug) => slug.clone(),
+        None => domain::slugify(&input.headline),
+    };
+    if !domain::is_valid_slug(&slug) {
+        return Err(StoreError::invalid(
+            "headline",
+            "has no letters or digits to make a slug from; give a `slug`",
+        ));
+    }
+    let txn = db.begin().await?;
+    check_unique(&txn, Some(&slug), input.source_url.as_deref(), None).await?;
+
+    let now = now();
+    let article = article::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        slug: Set(slug),
+        headline: Set(input.headline.trim().to_owned()),
+        standfirst: Set(input.standfirst.clone()),
+        body: Set(input.body.clone()),
+        authors: Set(serde_json::json!(input.authors)),
+        publisher: Set(input.publisher.clone()),
+        source_url: Set(input.source_url.clone()),
+        language: Set(input.language.clone().unwrap_or_else(|| "en".to_owned())),
+        category: Set(input.category.clone()),
+        published_at: Set(input.published_at),
+        word_count: Set(domain::word_count(&input.body)),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(&txn)
+    .await
+    .map_err(unique_violation)?;
+    replace_keywords(&txn, article.id, &input.keywords).await?;
+
+    let mut section_ids = HashMap::new();
+    for (index, section) in input.sections.iter().enumerate() {
+        let position = section.position.unwrap_or(index as i32);
+        let id = Uuid::now_v7();
+        section::ActiveModel {
+            id: Set(id),
+            article_id: Set(article.id),
+            position: Set(position),
+            heading: Set(section.heading.clone()),
+            body: Set(section.body.clone()),
+            start_offset: Set(offset(section.start)),
+            end_offset: Set(offset(section.end)),
+        }
+        .insert(&txn)
+        .await?;
+        section_ids.insert(position, id);
+    }
+
+    let mut mentioned: HashMap<Uuid, usize> = HashMap::new();
+    for (index, input) in input.entities.iter().enumerate() {
+        let field = format!("entities[{index}].entity");
+        let entity = entities::resolve(&txn, &input.entity, &field).await?;
+        if let Some(first) = mentioned.insert(entity.id, index) {
+            return Err(StoreError::invalid(
+                field,
+                format!("names the same entity as `entities[{first}]`; give each entity once"),
+            ));
+        }
+        mention::ActiveModel {
+            article_id: Set(article.id),
+            entity_id: Set(entity.id),
+            mention_count: Set(input.mention_count),
+            first_offset: Set(offset(input.first_offset)),
+            salience: Set(input.salience),
+        }
+        .insert(&txn)
+        .await?;
+    }
+
+    for (index, input) in input.quotes.iter().enumerate() {
+        let speaker = match &input.speaker {
+            Some(reference) => Some(entities::resolve(&txn, reference, &format!("quotes[{index}].speaker")).await?.id),
+            None => None,
+        };
+        quote::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            article_id: Set(article.id),
+            section_id: Set(input.section_position.and_then(|p| section_ids.get(&p).copied())),
+            position: Set(input.position.unwrap_or(index as i32)),
+            text: Set(input.text.clone()),
+            kind: Set(input.kind.as_str().to_owned()),
+            speaker_entity_id: Set(speaker),
+            speaker_label: Set(input.speaker_label.clone()),
+            cue: Set(input.cue.clone()),
+            start_offset: Set(offset(input.start)),
+            end_offset: Set(offset(input.end)),
+        }
+        .insert(&txn)
+        .await?;
+    }
+
+    let row = get(&txn, &article.id.to_string()).await?;
+    txn.commit().await?;
+    Ok(row)
+}
+
+/// Applies a merge patch to article `id`. With `expected_version`, the update happens only if the
+/// article is still at that version ([`StoreError::Stale`] otherwise).
+pub async fn update(
+    db: &DatabaseConnection,
+    id: Uuid,
+    expected_version: Option<i64>,
+    patch: &ArticlePatch,
+) -> StoreResult<ArticleRow> {
+    let txn = db.begin().await?;
+    let current = find(&txn, &id.to_string()).await?;
+    let version = expected_version.unwrap_or(current.version);
+    if current.version != version {
+        return Err(StoreError::Stale);
+    }
+    let source_url = patch.source_url.as_ref().and_then(|u| u.as_deref());
+    check_unique(&txn, patch.slug.as_deref(), source_url, Some(id)).await?;
+    if let Some(body) = &patch.body {
+        check_offsets_fit(&txn, id, domain::char_len(body)).await?;
+    }
+
+    let mut model = article::ActiveModel {
+        version: Set(version + 1),
+        updated_at: Set(now()),
+        ..Default::default()
+    };
+    if let Some(slug) = &patch.slug {
+        model.slug = Set(slug.clone());
+    }
+    if let Some(headline) = &patch.headline {
+        model.headline = Set(headline.trim().to_owned());
+    }
+    if let Some(standfirst) = &patch.standfirst {
+        model.standfirst = Set(standfirst.clone());
+    }
+    if let Some(body) = &patch.body {
+        model.body = Set(body.clone());
+        model.word_count = Set(domain::word_count(body));
+    }
+    if let Some(authors) = &patch.authors {
+        model.authors = Set(serde_json::json!(authors));
+    }
+    if let Some(publisher) = &patch.publisher {
+        model.publisher = Set(publisher.clone());
+    }
+    if let Some(source_url) = &patch.source_url {
+        model.source_url = Set(source_url.clone());
+    }
+    if let Some(language) = &patch.language {
+        model.language = Set(language.clone());
+    }
+    if let Some(category) = &patch.category {
+        model.category = Set(category.clone());
+    }
+    if let Some(published_at) = &patch.published_at {
+        model.published_at = Set(*published_at);
+    }
+    let updated = article::Entity::update_many()
+        .set(model)
+        .filter(article::Column::Id.eq(id))
+        .filter(article::Column::Version.eq(version))
+        .exec(&txn)
+        .await
+        .map_err(unique_violation)?;
+    if updated.rows_affected == 0 {
+        return Err(StoreError::Stale);
+    }
+    if let Some(keywords) = &patch.keywords {
+        replace_keywords(&txn, id, keywords).await?;
+    }
+    let row = get(&txn, &id.to_string()).await?;
+    txn.commit().await?;
+    Ok(row)
+}
+
+/// A body edit must keep every stored offset inside the new body.
+async fn check_offsets_fit(conn: &impl ConnectionTrait, article_id: Uuid, body_len: i64) -> StoreResult<()> {
+    let limit = i32::try_from(body_len).unwrap_or(i32::MAX);
+    let sections = section::Entity::find()
+        .filter(section::Column::ArticleId.eq(article_id))
+        .filter(section::Column::EndOffset.gt(limit))
+        .count(conn)
+        .await?;
+    let quotes = quote::Entity::find()
+        .filter(quote::Column::ArticleId.eq(article_id))
+        .filter(quote::Column::EndOffset.gt(limit))
+        .count(conn)
+        .await?;
+    let mentions = mention::Entity::find()
+        .filter(mention::Column::ArticleId.eq(article_id))
+        .filter(mention::Column::FirstOffset.gte(limit))
+        .count(conn)
+        .await?;
+    if sections + quotes + mentions > 0 {
+        return Err(StoreError::invalid(
+            "body",
+            format!(
+                "is {body_len} characters long, but {sections} section(s), {quotes} quote(s) and \
+                 {mentions} mention(s) have offsets beyond that; update or clear them first"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Deletes an article with its sections, quotes and mentions. With `expected_version`, only if
+/// the article is still at that version.
+pub async fn delete(db: &DatabaseConnection, id: Uuid, expected_version: Option<i64>) -> StoreResult<()> {
+    let mut delete = article::Entity::delete_many().filter(article::Column::Id.eq(id));
+    if let Some(version) = expected_version {
+        delete = delete.filter(article::Column::Version.eq(version));
+    }
+    let result = delete.exec(db).await?;
+    if result.rows_affected == 0 {
+        return match article::Entity::find_by_id(id).one(db).await? {
+            Some(_) => Err(StoreError::Stale),
+            None => Err(StoreError::NotFound(format!("article `{id}`"))),
+        };
+    }
+    Ok(())
+}

@@ -1,0 +1,531 @@
+//! Entities, their aliases, and the resolution of entity references in writes.
+
+use std::collections::HashMap;
+
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Query};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
+    FromQueryResult, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Set, StatementBuilder, TransactionTrait,
+};
+use uuid::Uuid;
+
+use super::page::{split_page, Cursor, Ordering};
+use super::{now, StoreError, StoreResult};
+use crate::api::types::{EntityCreate, EntityKind, EntityPatch, EntityRef};
+use crate::domain;
+use crate::entity::{entity_alias, mention, named_entity, quote};
+
+/// An entity with what is stored beside it.
+#[derive(Debug, Clone)]
+pub struct EntityRow {
+    pub entity: named_entity::Model,
+    pub aliases: Vec<String>,
+    pub article_count: i64,
+    pub mention_count: i64,
+}
+
+/// Filters of the entity list.
+#[derive(Debug, Clone, Default)]
+pub struct EntityFilter {
+    pub kind: Option<EntityKind>,
+    /// Matches the name or an alias, case-insensitively, anywhere in it.
+    pub q: Option<String>,
+}
+
+/// Orders of the entity list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EntitySort {
+    Name,
+    NameDesc,
+    Mentions,
+    MentionsDesc,
+}
+
+impl EntitySort {
+    pub const KEYS: [(&'static str, EntitySort); 4] = [
+        ("name", EntitySort::Name),
+        ("-name", EntitySort::NameDesc),
+        ("mentions", EntitySort::Mentions),
+        ("-mentions", EntitySort::MentionsDesc),
+    ];
+
+    fn ordering(self) -> Ordering {
+        let (key, descending) = match self {
+            EntitySort::Name => (Expr::col((named_entity::Entity, named_entity::Column::Name)), false),
+            EntitySort::NameDesc => (Expr::col((named_entity::Entity, named_entity::Column::Name)), true),
+            EntitySort::Mentions => (mention_total(), false),
+            EntitySort::MentionsDesc => (mention_total(), true),
+        };
+        Ordering {
+            key,
+            id: Expr::col((named_entity::Entity, named_entity::Column::Id)),
+            descending,
+            nullable: false,
+        }
+    }
+
+    fn cursor(self, row: &EntityRow) -> Cursor {
+        let key = match self {
+            EntitySort::Name | EntitySort::NameDesc => serde_json::json!(row.entity.name),
+            EntitySort::Mentions | EntitySort::MentionsDesc => serde_json::json!(row.mention_count),
+        };
+        Cursor {
+            key,
+            id: row.entity.id,
+        }
+    }
+
+    fn cursor_value(self, cursor: &Cursor) -> Option<sea_orm::Value> {
+        match self {
+            EntitySort::Name | EntitySort::NameDesc => cursor.key.as_str().map(|s| s.to_owned().into()),
+            EntitySort::Mentions | EntitySort::MentionsDesc => cursor.key.as_i64().map(Into::into),
+        }
+    }
+}
+
+/// Total mentions of the entity in the current row, as a correlated subquery.
+fn mention_total() -> Expr {
+    Expr::cust(
+        "(SELECT COALESCE(SUM(article_entities.mention_count), 0) FROM article_entities \
+         WHERE article_entities.entity_id = entities.id)",
+    )
+}
+
+/// Finds an entity by id, or by slug when `key` is not a uuid.
+pub async fn find(conn: &impl ConnectionTrait, key: &str) -> StoreResult<named_entity::Model> {
+    let found = match Uuid::parse_str(key) {
+        Ok(id) => named_entity::Entity::find_by_id(id).one(conn).await?,
+        Err(_) => {
+            named_entity::Entity::find()
+                .filter(named_entity::Column::Slug.eq(key))
+                .one(conn)
+                .await?
+        }
+    };
+    found.ok_or_else(|| StoreError::NotFound(format!("entity `{key}`")))
+}
+
+/// Like [`find`], but an unknown entity is an invalid input at `field` rather than a missing resource.
+pub async fn find_for_field(
+    conn: &impl ConnectionTrait,
+    key: &str,
+    field: &str,
+) -> StoreResult<named_entity::Model> {
+    match find(conn, key).await {
+        Err(StoreError::NotFound(_)) => Err(StoreError::invalid(field, format!("no entity `{key}` exists"))),
+        other => other,
+    }
+}
+
+/// Resolves an entity reference from a write, creating the entity when it is named inline and no
+/// entity of that slug, name or alias exists. `field` is where to report problems.
+pub async fn resolve(
+    conn: &impl ConnectionTrait,
+    reference: &EntityRef,
+    field: &str,
+) -> StoreResult<named_entity::Model> {
+    if let Some(id) = reference.id {
+        return find_for_field(conn, &id.to_string(), &format!("{field}.id")).await;
+    }
+    let Some(name) = &reference.name else {
+        let slug = reference.slug.as_deref().unwrap_or_default();
+        return find_for_field(conn, slug, &format!("{field}.slug")).await;
+    };
+    let slug = reference.slug.clone().unwrap_or_else(|| domain::slugify(name));
+    if let Some(existing) = find_by_slug_or_alias(conn, &slug, name).await? {
+        return Ok(existing);
+    }
+    let create = EntityCreate {
+        slug: Some(slug),
+        name: name.clone(),
+        kind: reference.kind.unwrap_or(EntityKind::Other),
+        aliases: reference.aliases.clone(),
+        description: reference.description.clone(),
+        wikidata_id: reference.wikidata_id.clone(),
+    };
+    insert(conn, &create, &format!("{field}.name")).await
+}
+
+/// An entity whose slug is `slug`, or whose slug, name or alias matches `name`.
+async fn find_by_slug_or_alias(
+    conn: &impl ConnectionTrait,
+    slug: &str,
+    name: &str,
+) -> StoreResult<Option<named_entity::Model>> {
+    let name_slug = domain::slugify(name);
+    let aliased = Query::select()
+        .column(entity_alias::Column::EntityId)
+        .from(entity_alias::Entity)
+        .and_where(entity_alias::Column::AliasKey.eq(domain::match_key(name)))
+        .to_owned();
+    let found = named_entity::Entity::find()
+        .filter(
+            Condition::any()
+                .add(named_entity::Column::Slug.eq(slug))
+                .add(named_entity::Column::Slug.eq(name_slug))
+                .add(named_entity::Column::Id.in_subquery(aliased)),
+        )
+        .order_by_asc(named_entity::Column::Id)
+        .all(conn)
+        .await?;
+    // Prefer the exact slug, then the name's slug, then an alias match.
+    let by_slug = found.iter().position(|e| e.slug == slug);
+    let by_name = found.iter().position(|e| e.slug == domain::slugify(name));
+    let pick = by_slug.or(by_name).or(if found.is_empty() { None } else { Some(0) });
+    Ok(pick.and_then(|i| found.into_iter().nth(i)))
+}
+
+/// Inserts a new entity with its aliases. A taken slug is a conflict reported at `field`.
+pub async fn insert(
+    conn: &impl ConnectionTrait,
+    input: &EntityCreate,
+    field: &str,
+) -> StoreResult<named_entity::Model> {
+    let slug = input.slug.clone().unwrap_or_else(|| domain::slugify(&input.name));
+    if !domain::is_valid_slug(&slug) {
+        return Err(StoreError::invalid(field, "has no letters or digits to make a slug from; give a `slug`"));
+    }
+    let now = now();
+    let model = named_entity::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        slug: Set(slug.clone()),
+        name: Set(input.name.trim().to_owned()),
+        kind: Set(input.kind.as_str().to_owned()),
+        description: Set(input.description.clone()),
+        wikidata_id: Set(input.wikidata_id.clone()),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(conn)
+    .await
+    .map_err(|e| StoreError::unique_as_conflict(e, "slug", &format!("`{slug}` is taken by another entity")))?;
+    replace_aliases(conn, model.id, &model.name, &input.aliases).await?;
+    Ok(model)
+}
+
+/// Replaces an entity's aliases; duplicates (by match key) and the canonical name itself are dropped.
+async fn replace_aliases(
+    conn: &impl ConnectionTrait,
+    entity_id: Uuid,
+    name: &str,
+    aliases: &[String],
+) -> StoreResult<()> {
+    entity_alias::Entity::delete_many()
+        .filter(entity_alias::Column::EntityId.eq(entity_id))
+        .exec(conn)
+        .await?;
+    let name_key = domain::match_key(name);
+    let mut seen = std::collections::BTreeMap::new();
+    for alias in aliases {
+        let key = domain::match_key(alias);
+        if key != name_key && !key.is_empty() {
+            seen.entry(key).or_insert_with(|| alias.trim().to_owned());
+        }
+    }
+    if seen.is_empty() {
+        return Ok(());
+    }
+    entity_alias::Entity::insert_many(seen.into_iter().map(|(alias_key, alias)| entity_alias::ActiveModel {
+        entity_id: Set(entity_id),
+        alias_key: Set(alias_key),
+        alias: Set(alias),
+    }))
+    .exec(conn)
+    .await?;
+    Ok(())
+}
+
+/// Aliases of each of `ids`, sorted.
+pub async fn aliases_of(conn: &impl ConnectionTrait, ids: &[Uuid]) -> StoreResult<HashMap<Uuid, Vec<String>>> {
+    let mut out: HashMap<Uuid, Vec<String>> = HashMap::new();
+    if ids.is_empty() {
+        return Ok(out);
+    }
+    let rows = entity_alias::Entity::find()
+        .filter(entity_alias::Column::EntityId.is_in(ids.iter().copied()))
+        .order_by_asc(entity_alias::Column::Alias)
+        .all(conn)
+        .await?;
+    for row in rows {
+        out.entry(row.entity_id).or_default().push(row.alias);
+    }
+    Ok(out)
+}
+
+#[derive(Debug, FromQueryResult)]
+struct Counts {
+    entity_id: Uuid,
+    article_count: i64,
+    mention_count: i64,
+}
+
+/// Article and mention counts of each of `ids`, in one GROUP BY.
+async fn counts_of(conn: &impl ConnectionTrait, ids: &[Uuid]) -> StoreResult<HashMap<Uuid, (i64, i64)>> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let query = Query::select()
+        .column(mention::Column::EntityId)
+        .expr_as(
+            Func::count(Expr::col(mention::Column::ArticleId)).cast_as(Alias::new("BIGINT")),
+            "article_count",
+        )
+        .expr_as(
+            Func::sum(Expr::col(mention::Column::MentionCount)).cast_as(Alias::new("BIGINT")),
+            "mention_count",
+        )
+        .from(mention::Entity)
+        .and_where(mention::Column::EntityId.is_in(ids.iter().copied()))
+        .group_by_col(mention::Column::EntityId)
+        .to_owned();
+    let rows = Counts::find_by_statement(StatementBuilder::build(&query, &conn.get_database_backend()))
+        .all(conn)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|c| (c.entity_id, (c.article_count, c.mention_count)))
+        .collect())
+}
+
+/// Completes entity rows with their aliases and counts (two queries for any number of entities).
+pub async fn rows_for(conn: &impl ConnectionTrait, entities: Vec<named_entity::Model>) -> StoreResult<Vec<EntityRow>> {
+    let ids: Vec<Uuid> = entities.iter().map(|e| e.id).collect();
+    let mut aliases = aliases_of(conn, &ids).await?;
+    let counts = counts_of(conn, &ids).await?;
+    Ok(entities
+        .into_iter()
+        .map(|entity| {
+            let (article_count, mention_count) = counts.get(&entity.id).copied().unwrap_or((0, 0));
+            EntityRow {
+                aliases: aliases.remove(&entity.id).unwrap_or_default(),
+                article_count,
+                mention_count,
+                entity,
+            }
+        })
+        .collect())
+}
+
+/// One entity with its aliases and counts.
+pub async fn get(conn: &impl ConnectionTrait, key: &str) -> StoreResult<EntityRow> {
+    let entity = find(conn, key).await?;
+    let mut rows = rows_for(conn, vec![entity]).await?;
+    rows.pop().ok_or_else(|| StoreError::NotFound(format!("entity `{key}`")))
+}
+
+/// A page of entities.
+pub async fn list(
+    conn: &impl ConnectionTrait,
+    filter: &EntityFilter,
+    sort: EntitySort,
+    limit: u64,
+    cursor: Option<&Cursor>,
+) -> StoreResult<(Vec<EntityRow>, Option<Cursor>)> {
+    let ordering = sort.ordering();
+    let mut select = named_entity::Entity::find().filter(conditions(filter));
+    if let Some(cursor) = cursor {
+        select = select.filter(ordering.after(sort.cursor_value(cursor), cursor.id));
+    }
+    ordering.apply(QueryTrait::query(&mut select));
+    let entities = select.limit(limit + 1).all(conn).await?;
+    let rows = rows_for(conn, entities).await?;
+    Ok(split_page(rows, limit, |row| sort.cursor(row)))
+}
+
+/// How many entities match `filter`.
+pub async fn count(conn: &impl ConnectionTrait, filter: &EntityFilter) -> StoreResult<u64> {
+    use sea_orm::PaginatorTrait;
+    Ok(named_entity::Entity::find().filter(conditions(filter)).count(conn).await?)
+}
+
+fn conditions(filter: &EntityFilter) -> Condition {
+    let mut all = Condition::all();
+    if let Some(kind) = filter.kind {
+        all = all.add(named_entity::Column::Kind.eq(kind.as_str()));
+    }
+    if let Some(q) = filter.q.as_deref().map(domain::match_key).filter(|q| !q.is_empty()) {
+        let pattern = format!("%{}%", escape_like(&q));
+        let aliased = Query::select()
+            .column(entity_alias::Column::EntityId)
+            .from(entity_alias::Entity)
+            .and_where(Expr::col(entity_alias::Column::AliasKey).like(sea_orm::sea_query::LikeExpr::new(pattern.clone()).escape('\\')))
+            .to_owned();
+        all = all.add(
+            Condition::any()
+                .add(Func::lower(Expr::col((named_entity::Entity, named_entity::Column::Name))).like(sea_orm::sea_query::LikeExpr::new(pattern).escape('\\')))
+                .add(named_entity::Column::Id.in_subquery(aliased)),
+        );
+    }
+    all
+}
+
+/// Escapes `%`, `_` and `\` so that user text matches literally inside a LIKE pattern.
+pub fn escape_like(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Creates an entity.
+pub async fn create(db: &DatabaseConnection, input: &EntityCreate) -> StoreResult<EntityRow> {
+    let txn = db.begin().await?;
+    let entity = insert(&txn, input, "name").await?;
+    let row = rows_for(&txn, vec![entity]).await?.pop();
+    txn.commit().await?;
+    row.ok_or_else(|| StoreError::NotFound("the new entity".to_owned()))
+}
+
+/// Applies a merge patch to an entity.
+pub async fn update(db: &DatabaseConnection, key: &str, patch: &EntityPatch) -> StoreResult<EntityRow> {
+    let txn = db.begin().await?;
+    let current = find(&txn, key).await?;
+    let id = current.id;
+    let name = patch.name.clone().unwrap_or_else(|| current.name.clone());
+    let mut model: named_entity::ActiveModel = current.into();
+    if let Some(slug) = &patch.slug {
+        model.slug = Set(slug.clone());
+    }
+    if let Some(name) = &patch.name {
+        model.name = Set(name.trim().to_owned());
+    }
+    if let Some(kind) = patch.kind {
+        model.kind = Set(kind.as_str().to_owned());
+    }
+    if let Some(description) = &patch.description {
+        model.description = Set(description.clone());
+    }
+    if let Some(wikidata_id) = &patch.wikidata_id {
+        model.wikidata_id = Set(wikidata_id.clone());
+    }
+    model.updated_at = Set(now());
+    let slug = patch.slug.clone().unwrap_or_default();
+    let entity = model
+        .update(&txn)
+        .await
+        .map_err(|e| StoreError::unique_as_conflict(e, "slug", &format!("`{slug}` is taken by another entity")))?;
+    if let Some(aliases) = &patch.aliases {
+        replace_aliases(&txn, id, &name, aliases).await?;
+    } else if patch.name.is_some() {
+        // The new name may have been an alias; keep the alias list free of the canonical name.
+        entity_alias::Entity::delete_many()
+            .filter(entity_alias::Column::EntityId.eq(id))
+            .filter(entity_alias::Column::AliasKey.eq(domain::match_key(&name)))
+            .exec(&txn)
+            .await?;
+    }
+    let row = rows_for(&txn, vec![entity]).await?.pop();
+    txn.commit().await?;
+    row.ok_or_else(|| StoreError::NotFound(format!("entity `{key}`")))
+}
+
+/// Deletes an entity; its mentions go with it and quotes it spoke lose their speaker.
+pub async fn delete(db: &DatabaseConnection, key: &str) -> StoreResult<()> {
+    let txn = db.begin().await?;
+    let entity = find(&txn, key).await?;
+    let articles = mentioning_articles(&txn, entity.id).await?;
+    named_entity::Entity::delete_by_id(entity.id).exec(&txn).await?;
+    super::articles::touch_many(&txn, &articles).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Ids of the articles that mention `entity_id` or quote it.
+async fn mentioning_articles(conn: &impl ConnectionTrait, entity_id: Uuid) -> StoreResult<Vec<Uuid>> {
+    let mut ids: Vec<Uuid> = mention::Entity::find()
+        .filter(mention::Column::EntityId.eq(entity_id))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|m| m.article_id)
+        .collect();
+    ids.extend(
+        quote::Entity::find()
+            .filter(quote::Column::SpeakerEntityId.eq(entity_id))
+            .all(conn)
+            .await?
+            .into_iter()
+            .map(|q| q.article_id),
+    );
+    ids.sort();
+    ids.dedup();
+    Ok(ids)
+}
+
+/// Folds `duplicate_key` into `survivor_key`: mentions are added together per article, quotes
+/// change speaker, the duplicate's name and aliases become aliases, and the duplicate is deleted.
+pub async fn merge(db: &DatabaseConnection, survivor_key: &str, duplicate_key: &str) -> StoreResult<EntityRow> {
+    let txn = db.begin().await?;
+    let survivor = find(&txn, survivor_key).await?;
+    let duplicate = find_for_field(&txn, duplicate_key, "duplicate").await?;
+    if survivor.id == duplicate.id {
+        return Err(StoreError::invalid("duplicate", "is the entity itself; name another one"));
+    }
+    let touched = mentioning_articles(&txn, duplicate.id).await?;
+
+    let survivor_mentions: HashMap<Uuid, mention::Model> = mention::Entity::find()
+        .filter(mention::Column::EntityId.eq(survivor.id))
+        .all(&txn)
+        .await?
+        .into_iter()
+        .map(|m| (m.article_id, m))
+        .collect();
+    let duplicate_mentions = mention::Entity::find()
+        .filter(mention::Column::EntityId.eq(duplicate.id))
+        .all(&txn)
+        .await?;
+    for moved in duplicate_mentions {
+        match survivor_mentions.get(&moved.article_id) {
+            Some(kept) => {
+                let first_offset = match (kept.first_offset, moved.first_offset) {
+                    (Some(a), Some(b)) => Some(std::cmp::min(a, b)),
+                    (a, b) => a.or(b),
+                };
+                let salience = match (kept.salience, moved.salience) {
+                    (Some(a), Some(b)) => Some(f64::max(a, b)),
+                    (a, b) => a.or(b),
+                };
+                let mut model: mention::ActiveModel = kept.clone().into();
+                model.mention_count = Set(kept.mention_count.saturating_add(moved.mention_count));
+                model.first_offset = Set(first_offset);
+                model.salience = Set(salience);
+                model.update(&txn).await?;
+            }
+            None => {
+                mention::Entity::insert(mention::ActiveModel {
+                    article_id: Set(moved.article_id),
+                    entity_id: Set(survivor.id),
+                    mention_count: Set(moved.mention_count),
+                    first_offset: Set(moved.first_offset),
+                    salience: Set(moved.salience),
+                })
+                .exec(&txn)
+                .await?;
+            }
+        }
+    }
+    quote::Entity::update_many()
+        .col_expr(quote::Column::SpeakerEntityId, Expr::val(survivor.id).into())
+        .filter(quote::Column::SpeakerEntityId.eq(duplicate.id))
+        .exec(&txn)
+        .await?;
+
+    let mut aliases = aliases_of(&txn, &[survivor.id, duplicate.id]).await?;
+    let mut merged = aliases.remove(&survivor.id).unwrap_or_default();
+    merged.extend(aliases.remove(&duplicate.id).unwrap_or_default());
+    merged.push(duplicate.name.clone());
+    named_entity::Entity::delete_by_id(duplicate.id).exec(&txn).await?;
+    replace_aliases(&txn, survivor.id, &survivor.name, &merged).await?;
+
+    let mut model: named_entity::ActiveModel = survivor.into();
+    model.updated_at = Set(now());
+    let survivor = model.update(&txn).await?;
+    super::articles::touch_many(&txn, &touched).await?;
+    let row = rows_for(&txn, vec![survivor]).await?.pop();
+    txn.commit().await?;
+    row.ok_or_else(|| StoreError::NotFound(format!("entity `{survivor_key}`")))
+}

@@ -1,0 +1,120 @@
+//! Mentions: which entities an article mentions, and how often.
+
+use std::collections::HashMap;
+
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set,
+    TransactionTrait,
+};
+use sea_orm::sea_query::OnConflict;
+use uuid::Uuid;
+
+use super::{articles, entities, offset, StoreError, StoreResult};
+use crate::api::types::MentionPut;
+use crate::domain;
+use crate::entity::{mention, named_entity};
+use crate::error::FieldError;
+
+/// A mention with its entity.
+#[derive(Debug, Clone)]
+pub struct MentionRow {
+    pub mention: mention::Model,
+    pub entity: named_entity::Model,
+}
+
+/// The entities an article mentions, most mentioned first, then by name.
+pub async fn of_article(conn: &impl ConnectionTrait, article_id: Uuid) -> StoreResult<Vec<MentionRow>> {
+    let mentions = mention::Entity::find()
+        .filter(mention::Column::ArticleId.eq(article_id))
+        .all(conn)
+        .await?;
+    let ids: Vec<Uuid> = mentions.iter().map(|m| m.entity_id).collect();
+    let entities: HashMap<Uuid, named_entity::Model> = if ids.is_empty() {
+        HashMap::new()
+    } else {
+        named_entity::Entity::find()
+            .filter(named_entity::Column::Id.is_in(ids))
+            .all(conn)
+            .await?
+            .into_iter()
+            .map(|e| (e.id, e))
+            .collect()
+    };
+    let mut rows: Vec<MentionRow> = mentions
+        .into_iter()
+        .filter_map(|mention| {
+            let entity = entities.get(&mention.entity_id)?.clone();
+            Some(MentionRow { mention, entity })
+        })
+        .collect();
+    rows.sort_by(|a, b| {
+        b.mention
+            .mention_count
+            .cmp(&a.mention.mention_count)
+            .then_with(|| a.entity.name.cmp(&b.entity.name))
+    });
+    Ok(rows)
+}
+
+/// One mention of an entity in an article.
+pub async fn get(conn: &impl ConnectionTrait, article_key: &str, entity_key: &str) -> StoreResult<MentionRow> {
+    let article = articles::find(conn, article_key).await?;
+    let entity = entities::find(conn, entity_key).await?;
+    let mention = mention::Entity::find_by_id((article.id, entity.id))
+        .one(conn)
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("a mention of `{entity_key}` in article `{article_key}`")))?;
+    Ok(MentionRow { mention, entity })
+}
+
+/// Creates or replaces how an article mentions an entity. Answers the row and whether it is new.
+pub async fn put(
+    db: &DatabaseConnection,
+    article_key: &str,
+    entity_key: &str,
+    input: &MentionPut,
+) -> StoreResult<(MentionRow, bool)> {
+    let txn = db.begin().await?;
+    let article = articles::find(&txn, article_key).await?;
+    let entity = entities::find(&txn, entity_key).await?;
+    let mut errors: Vec<FieldError> = Vec::new();
+    domain::check_offset("first_offset", input.first_offset, domain::char_len(&article.body), &mut errors);
+    if !errors.is_empty() {
+        return Err(StoreError::Invalid(errors));
+    }
+    let existed = mention::Entity::find_by_id((article.id, entity.id)).one(&txn).await?.is_some();
+    mention::Entity::insert(mention::ActiveModel {
+        article_id: Set(article.id),
+        entity_id: Set(entity.id),
+        mention_count: Set(input.mention_count),
+        first_offset: Set(offset(input.first_offset)),
+        salience: Set(input.salience),
+    })
+    .on_conflict(
+        OnConflict::columns([mention::Column::ArticleId, mention::Column::EntityId])
+            .update_columns([
+                mention::Column::MentionCount,
+                mention::Column::FirstOffset,
+                mention::Column::Salience,
+            ])
+            .to_owned(),
+    )
+    .exec_without_returning(&txn)
+    .await?;
+    articles::touch(&txn, article.id).await?;
+    let row = get(&txn, &article.id.to_string(), &entity.id.to_string()).await?;
+    txn.commit().await?;
+    Ok((row, !existed))
+}
+
+/// Removes an entity from an article's mentions.
+pub async fn delete(db: &DatabaseConnection, article_key: &str, entity_key: &str) -> StoreResult<()> {
+    let txn = db.begin().await?;
+    let row = get(&txn, article_key, entity_key).await?;
+    mention::Entity::delete_by_id((row.mention.article_id, row.mention.entity_id))
+        .exec(&txn)
+        .await?;
+    articles::touch(&txn, row.mention.article_id).await?;
+    txn.commit().await?;
+    Ok(())
+}

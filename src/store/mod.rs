@@ -1,0 +1,100 @@
+//! Queries and transactions over sea-orm. Nothing in here knows about HTTP: functions take plain
+//! inputs and a connection (or a transaction), and answer rows or a [`StoreError`].
+
+pub mod articles;
+pub mod entities;
+pub mod keys;
+pub mod mentions;
+pub mod page;
+pub mod quotes;
+pub mod sections;
+
+use std::time::Duration;
+
+use sea_orm::sqlx::sqlite::SqliteJournalMode;
+use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr, SqlErr};
+
+use crate::error::FieldError;
+
+/// What a store operation can fail with, in the newsroom's terms.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The named thing does not exist ("article `x`").
+    #[error("{0} was not found")]
+    NotFound(String),
+    /// The input breaks a rule that needs the database to check.
+    #[error("invalid input")]
+    Invalid(Vec<FieldError>),
+    /// A unique value is taken.
+    #[error("conflict on {}", .0.field)]
+    Conflict(FieldError),
+    /// The caller's version is not the current one.
+    #[error("stale version")]
+    Stale,
+    #[error(transparent)]
+    Db(#[from] DbErr),
+}
+
+impl StoreError {
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+        StoreError::Invalid(vec![FieldError::new(field, message)])
+    }
+
+    /// Turns a unique-constraint violation into a conflict on `field`, leaving other errors as they are.
+    pub fn unique_as_conflict(error: DbErr, field: &str, message: &str) -> Self {
+        match error.sql_err() {
+            Some(SqlErr::UniqueConstraintViolation(_)) => {
+                StoreError::Conflict(FieldError::new(field, message))
+            }
+            _ => StoreError::Db(error),
+        }
+    }
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// How to open the database pool.
+#[derive(Debug, Clone)]
+pub struct PoolSettings {
+    pub max_connections: u32,
+    pub acquire_timeout: Duration,
+}
+
+impl Default for PoolSettings {
+    fn default() -> Self {
+        Self {
+            max_connections: 16,
+            acquire_timeout: Duration::from_secs(5),
+        }
+    }
+}
+
+/// Opens a pool on `url` (`postgres://…` or `sqlite://…`). SQLite gets WAL, a busy timeout and
+/// foreign keys, so concurrent writers wait instead of failing and cascades work.
+pub async fn connect(url: &str, settings: &PoolSettings) -> Result<DatabaseConnection, DbErr> {
+    let mut options = ConnectOptions::new(url.to_owned());
+    options
+        .max_connections(settings.max_connections)
+        .acquire_timeout(settings.acquire_timeout)
+        .connect_timeout(settings.acquire_timeout)
+        .sqlx_logging(false)
+        .map_sqlx_sqlite_opts(|opts| {
+            opts.journal_mode(SqliteJournalMode::Wal)
+                .busy_timeout(Duration::from_secs(10))
+                .foreign_keys(true)
+                .create_if_missing(true)
+        });
+    Database::connect(options).await
+}
+
+/// Truncates to microseconds, the precision both backends store, so what is written reads back equal.
+pub fn now() -> chrono::DateTime<chrono::Utc> {
+    use chrono::SubsecRound;
+    chrono::Utc::now().trunc_subsecs(6)
+}
+
+/// Offsets are stored as i32; the API takes i64 so that absurd values are rejected as out of range
+/// rather than failing to parse. Callers have checked them against the body length already.
+pub(crate) fn offset(value: Option<i64>) -> Option<i32> {
+    value.map(|v| i32::try_from(v).unwrap_or(i32::MAX))
+}

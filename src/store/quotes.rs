@@ -1,0 +1,326 @@
+//! Quotes: who said what, with their speakers.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Set, TransactionTrait,
+};
+use uuid::Uuid;
+
+use super::page::{split_page, Cursor, Ordering};
+use super::{articles, entities, offset, StoreError, StoreResult};
+use crate::api::types::{QuoteCreate, QuoteKind, QuotePatch};
+use crate::domain;
+use crate::entity::{article, named_entity, quote, section};
+use crate::error::FieldError;
+use crate::search;
+
+/// A quote with its speaker entity, when it has one.
+#[derive(Debug, Clone)]
+pub struct QuoteRow {
+    pub quote: quote::Model,
+    pub speaker: Option<named_entity::Model>,
+}
+
+/// Filters of the quote list; all that are set must hold.
+#[derive(Debug, Clone, Default)]
+pub struct QuoteFilter {
+    /// Entity id or slug of the speaker.
+    pub speaker: Option<String>,
+    /// Article id or slug.
+    pub article: Option<String>,
+    pub q: Option<String>,
+    pub kind: Option<QuoteKind>,
+    /// On the publication time of the quote's article.
+    pub published_after: Option<DateTime<Utc>>,
+    pub published_before: Option<DateTime<Utc>>,
+}
+
+/// Orders of the quote list: by creation, newest or oldest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QuoteSort {
+    CreatedDesc,
+    Created,
+}
+
+impl QuoteSort {
+    pub const KEYS: [(&'static str, QuoteSort); 2] =
+        [("-created_at", QuoteSort::CreatedDesc), ("created_at", QuoteSort::Created)];
+
+    fn ordering(self) -> Ordering {
+        // Ids are UUIDv7, so ordering by id is ordering by creation time.
+        Ordering {
+            key: Expr::col((quote::Entity, quote::Column::Id)),
+            id: Expr::col((quote::Entity, quote::Column::Id)),
+            descending: self == QuoteSort::CreatedDesc,
+            nullable: false,
+        }
+    }
+}
+
+/// Attaches speakers to quotes (one query for any number of quotes).
+async fn with_speakers(conn: &impl ConnectionTrait, quotes: Vec<quote::Model>) -> StoreResult<Vec<QuoteRow>> {
+    let ids: Vec<Uuid> = quotes.iter().filter_map(|q| q.speaker_entity_id).collect();
+    let speakers: HashMap<Uuid, named_entity::Model> = if ids.is_empty() {
+        HashMap::new()
+    } else {
+        named_entity::Entity::find()
+            .filter(named_entity::Column::Id.is_in(ids))
+            .all(conn)
+            .await?
+            .into_iter()
+            .map(|e| (e.id, e))
+            .collect()
+    };
+    Ok(quotes
+        .into_iter()
+        .map(|quote| QuoteRow {
+            speaker: quote.speaker_entity_id.and_then(|id| speakers.get(&id).cloned()),
+            quote,
+        })
+        .collect())
+}
+
+/// The quotes of an article, in order.
+pub async fn of_article(conn: &impl ConnectionTrait, article_id: Uuid) -> StoreResult<Vec<QuoteRow>> {
+    let quotes = quote::Entity::find()
+        .filter(quote::Column::ArticleId.eq(article_id))
+        .order_by_asc(quote::Column::Position)
+        .all(conn)
+        .await?;
+    with_speakers(conn, quotes).await
+}
+
+pub async fn get(conn: &impl ConnectionTrait, id: Uuid) -> StoreResult<QuoteRow> {
+    let quote = quote::Entity::find_by_id(id)
+        .one(conn)
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("quote `{id}`")))?;
+    let mut rows = with_speakers(conn, vec![quote]).await?;
+    rows.pop().ok_or_else(|| StoreError::NotFound(format!("quote `{id}`")))
+}
+
+/// A page of quotes.
+pub async fn list(
+    conn: &impl ConnectionTrait,
+    filter: &QuoteFilter,
+    sort: QuoteSort,
+    limit: u64,
+    cursor: Option<&Cursor>,
+) -> StoreResult<(Vec<QuoteRow>, Option<Cursor>)> {
+    let Some(condition) = conditions(conn, filter).await? else {
+        return Ok((Vec::new(), None));
+    };
+    let ordering = sort.ordering();
+    let mut select = quote::Entity::find().filter(condition);
+    if let Some(cursor) = cursor {
+        select = select.filter(ordering.after(Some(cursor.id.into()), cursor.id));
+    }
+    ordering.apply(QueryTrait::query(&mut select));
+    let quotes = select.limit(limit + 1).all(conn).await?;
+    let rows = with_speakers(conn, quotes).await?;
+    Ok(split_page(rows, limit, |row| Cursor {
+        key: serde_json::Value::Null,
+        id: row.quote.id,
+    }))
+}
+
+pub async fn count(conn: &impl ConnectionTrait, filter: &QuoteFilter) -> StoreResult<u64> {
+    match conditions(conn, filter).await? {
+        Some(condition) => Ok(quote::Entity::find().filter(condition).count(conn).await?),
+        None => Ok(0),
+    }
+}
+
+async fn conditions(conn: &impl ConnectionTrait, filter: &QuoteFilter) -> StoreResult<Option<Condition>> {
+    let mut all = Condition::all();
+    if let Some(speaker) = &filter.speaker {
+        let Some(ids) = articles::entity_ids(conn, std::slice::from_ref(speaker)).await? else {
+            return Ok(None);
+        };
+        all = all.add(quote::Column::SpeakerEntityId.is_in(ids));
+    }
+    if let Some(key) = &filter.article {
+        match articles::find(conn, key).await {
+            Ok(article) => all = all.add(quote::Column::ArticleId.eq(article.id)),
+            Err(StoreError::NotFound(_)) => return Ok(None),
+            Err(other) => return Err(other),
+        }
+    }
+    if let Some(kind) = filter.kind {
+        all = all.add(quote::Column::Kind.eq(kind.as_str()));
+    }
+    if filter.published_after.is_some() || filter.published_before.is_some() {
+        let mut published = Query::select()
+            .column(article::Column::Id)
+            .from(article::Entity)
+            .to_owned();
+        if let Some(after) = filter.published_after {
+            published.and_where(article::Column::PublishedAt.gte(after));
+        }
+        if let Some(before) = filter.published_before {
+            published.and_where(article::Column::PublishedAt.lt(before));
+        }
+        all = all.add(Expr::col((quote::Entity, quote::Column::ArticleId)).in_subquery(published));
+    }
+    if let Some(q) = filter.q.as_deref().filter(|q| !q.trim().is_empty()) {
+        all = all.add(search::quotes_matching(conn.get_database_backend(), q));
+    }
+    Ok(Some(all))
+}
+
+/// Checks a quote's span and section against its article; problems are reported at `prefix`.
+async fn check_placement(
+    conn: &impl ConnectionTrait,
+    article: &article::Model,
+    start: Option<i64>,
+    end: Option<i64>,
+    section_id: Option<Uuid>,
+) -> StoreResult<()> {
+    let mut errors: Vec<FieldError> = Vec::new();
+    domain::check_span("", start, end, domain::char_len(&article.body), &mut errors);
+    if let Some(section_id) = section_id {
+        match section::Entity::find_by_id(section_id).one(conn).await? {
+            Some(section) if section.article_id == article.id => {}
+            Some(_) => errors.push(FieldError::new(
+                "section_id",
+                "belongs to another article; a quote's section must be in the quote's article",
+            )),
+            None => errors.push(FieldError::new("section_id", format!("no section `{section_id}` exists"))),
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(StoreError::Invalid(errors))
+    }
+}
+
+fn position_taken(position: i32) -> StoreError {
+    StoreError::Conflict(FieldError::new(
+        "position",
+        format!("{position} is used by another quote of this article"),
+    ))
+}
+
+/// Adds a quote to an article; without a position it goes after the last one.
+pub async fn create(db: &DatabaseConnection, article_key: &str, input: &QuoteCreate) -> StoreResult<QuoteRow> {
+    let txn = db.begin().await?;
+    let article = articles::find(&txn, article_key).await?;
+    let section_id = match (input.section_id, input.section_position) {
+        (Some(_), Some(_)) => {
+            return Err(StoreError::invalid("section_position", "cannot be combined with `section_id`"))
+        }
+        (Some(id), None) => Some(id),
+        (None, Some(position)) => Some(
+            section::Entity::find()
+                .filter(section::Column::ArticleId.eq(article.id))
+                .filter(section::Column::Position.eq(position))
+                .one(&txn)
+                .await?
+                .ok_or_else(|| {
+                    StoreError::invalid("section_position", format!("the article has no section at position {position}"))
+                })?
+                .id,
+        ),
+        (None, None) => None,
+    };
+    check_placement(&txn, &article, input.start, input.end, section_id).await?;
+    let speaker = match &input.speaker {
+        Some(reference) => Some(entities::resolve(&txn, reference, "speaker").await?.id),
+        None => None,
+    };
+    let position = match input.position {
+        Some(position) => position,
+        None => {
+            let max: Option<Option<i32>> = quote::Entity::find()
+                .select_only()
+                .column_as(Expr::col(quote::Column::Position).max(), "max")
+                .filter(quote::Column::ArticleId.eq(article.id))
+                .into_tuple()
+                .one(&txn)
+                .await?;
+            max.flatten().map_or(0, |m| m.saturating_add(1))
+        }
+    };
+    let created = quote::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        article_id: Set(article.id),
+        section_id: Set(section_id),
+        position: Set(position),
+        text: Set(input.text.clone()),
+        kind: Set(input.kind.as_str().to_owned()),
+        speaker_entity_id: Set(speaker),
+        speaker_label: Set(input.speaker_label.clone()),
+        cue: Set(input.cue.clone()),
+        start_offset: Set(offset(input.start)),
+        end_offset: Set(offset(input.end)),
+    }
+    .insert(&txn)
+    .await
+    .map_err(|e| match e.sql_err() {
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => position_taken(position),
+        _ => StoreError::Db(e),
+    })?;
+    articles::touch(&txn, article.id).await?;
+    let row = with_speakers(&txn, vec![created]).await?.pop();
+    txn.commit().await?;
+    row.ok_or_else(|| StoreError::NotFound("the new quote".to_owned()))
+}
+
+/// Applies a merge patch to a quote.
+pub async fn update(db: &DatabaseConnection, id: Uuid, patch: &QuotePatch) -> StoreResult<QuoteRow> {
+    let txn = db.begin().await?;
+    let current = get(&txn, id).await?.quote;
+    let article = articles::find(&txn, &current.article_id.to_string()).await?;
+    let start = patch.start.unwrap_or(current.start_offset.map(i64::from));
+    let end = patch.end.unwrap_or(current.end_offset.map(i64::from));
+    let section_id = patch.section_id.unwrap_or(current.section_id);
+    check_placement(&txn, &article, start, end, section_id).await?;
+    let mut model: quote::ActiveModel = current.into();
+    if let Some(speaker) = &patch.speaker {
+        let speaker = match speaker {
+            Some(reference) => Some(entities::resolve(&txn, reference, "speaker").await?.id),
+            None => None,
+        };
+        model.speaker_entity_id = Set(speaker);
+    }
+    if let Some(position) = patch.position {
+        model.position = Set(position);
+    }
+    if let Some(text) = &patch.text {
+        model.text = Set(text.clone());
+    }
+    if let Some(kind) = patch.kind {
+        model.kind = Set(kind.as_str().to_owned());
+    }
+    if let Some(label) = &patch.speaker_label {
+        model.speaker_label = Set(label.clone());
+    }
+    if let Some(cue) = &patch.cue {
+        model.cue = Set(cue.clone());
+    }
+    model.section_id = Set(section_id);
+    model.start_offset = Set(offset(start));
+    model.end_offset = Set(offset(end));
+    let updated = model.update(&txn).await.map_err(|e| match e.sql_err() {
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => position_taken(patch.position.unwrap_or_default()),
+        _ => StoreError::Db(e),
+    })?;
+    articles::touch(&txn, article.id).await?;
+    let row = with_speakers(&txn, vec![updated]).await?.pop();
+    txn.commit().await?;
+    row.ok_or_else(|| StoreError::NotFound(format!("quote `{id}`")))
+}
+
+pub async fn delete(db: &DatabaseConnection, id: Uuid) -> StoreResult<()> {
+    let txn = db.begin().await?;
+    let current = get(&txn, id).await?.quote;
+    quote::Entity::delete_by_id(id).exec(&txn).await?;
+    articles::touch(&txn, current.article_id).await?;
+    txn.commit().await?;
+    Ok(())
+}

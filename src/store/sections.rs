@@ -1,0 +1,126 @@
+//! Sections of an article.
+
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set, TransactionTrait,
+};
+use uuid::Uuid;
+
+use super::{articles, offset, StoreError, StoreResult};
+use crate::api::types::{SectionCreate, SectionPatch};
+use crate::domain;
+use crate::entity::{article, section};
+
+/// The sections of an article, in order.
+pub async fn of_article(conn: &impl ConnectionTrait, article_id: Uuid) -> StoreResult<Vec<section::Model>> {
+    Ok(section::Entity::find()
+        .filter(section::Column::ArticleId.eq(article_id))
+        .order_by_asc(section::Column::Position)
+        .all(conn)
+        .await?)
+}
+
+pub async fn get(conn: &impl ConnectionTrait, id: Uuid) -> StoreResult<section::Model> {
+    section::Entity::find_by_id(id)
+        .one(conn)
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("section `{id}`")))
+}
+
+fn position_taken(position: i32) -> StoreError {
+    StoreError::Conflict(crate::error::FieldError::new(
+        "position",
+        format!("{position} is used by another section of this article"),
+    ))
+}
+
+/// Adds a section to an article; without a position it goes after the last one.
+pub async fn create(db: &DatabaseConnection, article_key: &str, input: &SectionCreate) -> StoreResult<section::Model> {
+    let txn = db.begin().await?;
+    let article = articles::find(&txn, article_key).await?;
+    check_span(&article, input.start, input.end)?;
+    let position = match input.position {
+        Some(position) => position,
+        None => next_position(&txn, article.id).await?,
+    };
+    let created = section::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        article_id: Set(article.id),
+        position: Set(position),
+        heading: Set(input.heading.clone()),
+        body: Set(input.body.clone()),
+        start_offset: Set(offset(input.start)),
+        end_offset: Set(offset(input.end)),
+    }
+    .insert(&txn)
+    .await
+    .map_err(|e| match e.sql_err() {
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => position_taken(position),
+        _ => StoreError::Db(e),
+    })?;
+    articles::touch(&txn, article.id).await?;
+    txn.commit().await?;
+    Ok(created)
+}
+
+async fn next_position(conn: &impl ConnectionTrait, article_id: Uuid) -> StoreResult<i32> {
+    let max: Option<Option<i32>> = section::Entity::find()
+        .select_only()
+        .column_as(Expr::col(section::Column::Position).max(), "max")
+        .filter(section::Column::ArticleId.eq(article_id))
+        .into_tuple()
+        .one(conn)
+        .await?;
+    Ok(max.flatten().map_or(0, |m| m.saturating_add(1)))
+}
+
+fn check_span(article: &article::Model, start: Option<i64>, end: Option<i64>) -> StoreResult<()> {
+    let mut errors = Vec::new();
+    domain::check_span("", start, end, domain::char_len(&article.body), &mut errors);
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(StoreError::Invalid(errors))
+    }
+}
+
+/// Applies a merge patch to a section.
+pub async fn update(db: &DatabaseConnection, id: Uuid, patch: &SectionPatch) -> StoreResult<section::Model> {
+    let txn = db.begin().await?;
+    let current = get(&txn, id).await?;
+    let article = articles::find(&txn, &current.article_id.to_string()).await?;
+    let start = patch.start.unwrap_or(current.start_offset.map(i64::from));
+    let end = patch.end.unwrap_or(current.end_offset.map(i64::from));
+    check_span(&article, start, end)?;
+    let mut model: section::ActiveModel = current.into();
+    if let Some(position) = patch.position {
+        model.position = Set(position);
+    }
+    if let Some(heading) = &patch.heading {
+        model.heading = Set(heading.clone());
+    }
+    if let Some(body) = &patch.body {
+        model.body = Set(body.clone());
+    }
+    model.start_offset = Set(offset(start));
+    model.end_offset = Set(offset(end));
+    let updated = model.update(&txn).await.map_err(|e| match e.sql_err() {
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => position_taken(patch.position.unwrap_or_default()),
+        _ => StoreError::Db(e),
+    })?;
+    articles::touch(&txn, article.id).await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+/// Deletes a section; its quotes stay, no longer tied to a section.
+pub async fn delete(db: &DatabaseConnection, id: Uuid) -> StoreResult<()> {
+    let txn = db.begin().await?;
+    let current = get(&txn, id).await?;
+    section::Entity::delete_by_id(id).exec(&txn).await?;
+    articles::touch(&txn, current.article_id).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
