@@ -86,9 +86,10 @@ pub fn build(
         .into_utoipa_app()
         .openapi(ApiDoc::openapi())
         .app_data(web::Data::new(state))
-        .app_data(web::PathConfig::default().error_handler(|error, _| {
-            ApiError::bad_request("path", error.to_string()).into()
-        }))
+        .app_data(
+            web::PathConfig::default()
+                .error_handler(|error, _| ApiError::bad_request("path", error.to_string()).into()),
+        )
         .service(utoipa_actix_web::scope("/v1").configure(api::configure))
         .service(api::health::live)
         .service(api::health::ready)
@@ -112,7 +113,8 @@ pub fn build(
             .finish()
     })))
     .default_service(web::to(|req: HttpRequest| async move {
-        ApiError::NotFound(format!("there is no route {} {}", req.method(), req.path())).error_response()
+        ApiError::NotFound(format!("there is no route {} {}", req.method(), req.path()))
+            .error_response()
     }))
     .wrap(from_fn(problem_instance))
     .wrap(tracing_actix_web::TracingLogger::default())
@@ -145,4 +147,15 @@ async fn problem_instance(
     };
     let response = head.set_body(body).map_into_boxed_body();
     Ok(ServiceResponse::new(request, response))
+}
+
+/// Starts serving on `listener`; the returned server runs when awaited (or spawned) and stops
+/// gracefully on SIGINT/SIGTERM, finishing requests in flight.
+pub fn serve(
+    listener: std::net::TcpListener,
+    state: AppState,
+) -> std::io::Result<actix_web::dev::Server> {
+    Ok(actix_web::HttpServer::new(move || build(state.clone()))
+        .listen(listener)?
+        .run())
 }

@@ -47,10 +47,20 @@ pub struct DatabaseSettings {
     #[arg(long, env = "DATABASE_URL", global = true)]
     pub database_url: Option<String>,
     /// Most database connections in the pool.
-    #[arg(long, env = "DATABASE_MAX_CONNECTIONS", default_value_t = 16, global = true)]
+    #[arg(
+        long,
+        env = "DATABASE_MAX_CONNECTIONS",
+        default_value_t = 16,
+        global = true
+    )]
     pub database_max_connections: u32,
     /// Seconds to wait for a free database connection before answering 503.
-    #[arg(long, env = "DATABASE_ACQUIRE_TIMEOUT", default_value_t = 5, global = true)]
+    #[arg(
+        long,
+        env = "DATABASE_ACQUIRE_TIMEOUT",
+        default_value_t = 5,
+        global = true
+    )]
     pub database_acquire_timeout: u64,
     /// Directory of the seed article (`seed-article.json`).
     #[arg(long, env = "SEEDS_DIR", default_value = "seeds", global = true)]

@@ -30,9 +30,12 @@ pub fn slugify(text: &str) -> String {
 pub fn is_valid_slug(slug: &str) -> bool {
     !slug.is_empty()
         && slug.len() <= MAX_SLUG_LEN
-        && slug
-            .split('-')
-            .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
+        && slug.split('-').all(|part| {
+            !part.is_empty()
+                && part
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
 }
 
 /// The key two names are matched by: case-, diacritic- and spacing-insensitive
@@ -130,7 +133,10 @@ mod tests {
 
     #[test]
     fn match_keys_ignore_case_diacritics_and_spacing() {
-        assert_eq!(match_key("  Sir Keir  STARMER"), match_key("sir keir starmer"));
+        assert_eq!(
+            match_key("  Sir Keir  STARMER"),
+            match_key("sir keir starmer")
+        );
         assert_eq!(match_key("Zürich"), "zurich");
     }
 

@@ -76,7 +76,11 @@ async fn main() -> anyhow::Result<()> {
             let db = open(&cli.database).await?;
             Migrator::up(&db, None).await.context("migration failed")?;
             let report = seed::load(&db, &cli.database.seeds_dir).await?;
-            println!("seeded {} article(s), {} already present", report.created.len(), report.skipped.len());
+            println!(
+                "seeded {} article(s), {} already present",
+                report.created.len(),
+                report.skipped.len()
+            );
             Ok(())
         }
         Some(Command::Keys(command)) => keys_command(&cli.database, command).await,
@@ -106,9 +110,12 @@ impl FromEnv for ServeSettings {
 
 fn init_logging() {
     use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn,sqlx::postgres::notice=warn"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+        EnvFilter::new("info,sqlx=warn,sea_orm=warn,sqlx::postgres::notice=warn")
+    });
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     if std::env::var("LOG_FORMAT").is_ok_and(|f| f == "json") {
         builder.json().init();
     } else {
@@ -117,12 +124,15 @@ fn init_logging() {
 }
 
 async fn open(settings: &DatabaseSettings) -> anyhow::Result<DatabaseConnection> {
-    let url = config::database_url(settings.database_url.as_deref()).context("cannot create the data directory")?;
+    let url = config::database_url(settings.database_url.as_deref())
+        .context("cannot create the data directory")?;
     let pool = PoolSettings {
         max_connections: settings.database_max_connections,
         acquire_timeout: Duration::from_secs(settings.database_acquire_timeout),
     };
-    store::connect(&url, &pool).await.with_context(|| format!("cannot open the database at {}", redact(&url)))
+    store::connect(&url, &pool)
+        .await
+        .with_context(|| format!("cannot open the database at {}", redact(&url)))
 }
 
 /// The URL without its password, for messages.
@@ -141,27 +151,45 @@ async fn keys_command(database: &DatabaseSettings, command: KeysCommand) -> anyh
     Migrator::up(&db, None).await.context("migration failed")?;
     match command {
         KeysCommand::Create { name, scope } => {
-            let key = keys::create(&db, &name, scope).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
-            println!("created {} key `{}` (id {}, prefix {})", scope.as_str(), name, key.record.id, key.record.prefix);
+            let key = keys::create(&db, &name, scope)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+            println!(
+                "created {} key `{}` (id {}, prefix {})",
+                scope.as_str(),
+                name,
+                key.record.id,
+                key.record.prefix
+            );
             println!("store it now; it is not shown again:");
             println!("{}", key.secret);
         }
         KeysCommand::List => {
-            println!("{:<36}  {:<12}  {:<6}  {:<20}  {:<20}  name", "id", "prefix", "scope", "created", "revoked");
-            for key in keys::list(&db).await.map_err(|e| anyhow::anyhow!("{e:?}"))? {
+            println!(
+                "{:<36}  {:<12}  {:<6}  {:<20}  {:<20}  name",
+                "id", "prefix", "scope", "created", "revoked"
+            );
+            for key in keys::list(&db)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e:?}"))?
+            {
                 println!(
                     "{:<36}  {:<12}  {:<6}  {:<20}  {:<20}  {}",
                     key.id,
                     key.prefix,
                     key.scope,
                     key.created_at.format("%Y-%m-%d %H:%M:%S"),
-                    key.revoked_at.map_or("-".to_owned(), |t| t.format("%Y-%m-%d %H:%M:%S").to_string()),
+                    key.revoked_at.map_or("-".to_owned(), |t| t
+                        .format("%Y-%m-%d %H:%M:%S")
+                        .to_string()),
                     key.name
                 );
             }
         }
         KeysCommand::Revoke { key } => {
-            let revoked = keys::revoke(&db, &key).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            let revoked = keys::revoke(&db, &key)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("revoked key {} ({})", revoked.prefix, revoked.name);
         }
     }
@@ -175,10 +203,21 @@ async fn serve(database: &DatabaseSettings, settings: ServeSettings) -> anyhow::
     let empty = newsmeta::entity::article::Entity::find().count(&db).await? == 0;
     if empty && !settings.no_seed {
         let report = seed::load(&db, &database.seeds_dir).await?;
-        tracing::info!(created = report.created.len(), "loaded the seed into the empty database");
+        tracing::info!(
+            created = report.created.len(),
+            "loaded the seed into the empty database"
+        );
     }
-    let first_key = if keys::count_active(&db).await.map_err(|e| anyhow::anyhow!("{e:?}"))? == 0 {
-        Some(keys::create(&db, "initial admin key", Scope::Admin).await.map_err(|e| anyhow::anyhow!("{e:?}"))?)
+    let first_key = if keys::count_active(&db)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?
+        == 0
+    {
+        Some(
+            keys::create(&db, "initial admin key", Scope::Admin)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e:?}"))?,
+        )
     } else {
         None
     };
@@ -188,9 +227,9 @@ async fn serve(database: &DatabaseSettings, settings: ServeSettings) -> anyhow::
         reads_require_key: settings.reads_require_key,
         body_limit: settings.body_limit,
     };
-    let server = actix_web::HttpServer::new(move || app::build(state.clone()))
-        .bind((settings.host.as_str(), settings.port))
+    let listener = std::net::TcpListener::bind((settings.host.as_str(), settings.port))
         .with_context(|| format!("cannot listen on {}:{}", settings.host, settings.port))?;
+    let server = app::serve(listener, state)?;
     let base = format!("http://{}:{}", settings.host, settings.port);
     println!("newsmeta is serving {base}");
     println!("  API         {base}/v1/articles");
@@ -200,7 +239,7 @@ async fn serve(database: &DatabaseSettings, settings: ServeSettings) -> anyhow::
         println!("  An admin API key was created; it is shown only this once:");
         println!("  {}", key.secret);
     }
-    server.run().await?;
+    server.await?;
     db.close().await.ok();
     Ok(())
 }

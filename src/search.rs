@@ -19,9 +19,18 @@ pub fn articles_matching(_backend: DbBackend, q: &str) -> Condition {
     q.split_whitespace().fold(Condition::all(), |all, word| {
         all.add(
             Condition::any()
-                .add(contains(Expr::col((article::Entity, article::Column::Headline)), word))
-                .add(contains(Expr::col((article::Entity, article::Column::Standfirst)), word))
-                .add(contains(Expr::col((article::Entity, article::Column::Body)), word)),
+                .add(contains(
+                    Expr::col((article::Entity, article::Column::Headline)),
+                    word,
+                ))
+                .add(contains(
+                    Expr::col((article::Entity, article::Column::Standfirst)),
+                    word,
+                ))
+                .add(contains(
+                    Expr::col((article::Entity, article::Column::Body)),
+                    word,
+                )),
         )
     })
 }
@@ -29,6 +38,9 @@ pub fn articles_matching(_backend: DbBackend, q: &str) -> Condition {
 /// Quotes whose text contains every word of `q`.
 pub fn quotes_matching(_backend: DbBackend, q: &str) -> Condition {
     q.split_whitespace().fold(Condition::all(), |all, word| {
-        all.add(contains(Expr::col((quote::Entity, quote::Column::Text)), word))
+        all.add(contains(
+            Expr::col((quote::Entity, quote::Column::Text)),
+            word,
+        ))
     })
 }

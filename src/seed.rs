@@ -30,15 +30,33 @@ pub async fn load(db: &DatabaseConnection, dir: &Path) -> anyhow::Result<SeedRep
     files.sort();
     let mut report = SeedReport::default();
     for file in files {
-        let text = std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
-        let input: ArticleCreate = serde_json::from_str(&text).with_context(|| format!("{} is not an article", file.display()))?;
+        let text = std::fs::read_to_string(&file)
+            .with_context(|| format!("cannot read {}", file.display()))?;
+        let input: ArticleCreate = serde_json::from_str(&text)
+            .with_context(|| format!("{} is not an article", file.display()))?;
         let mut problems: Vec<String> = match input.validate() {
             Ok(()) => Vec::new(),
-            Err(e) => crate::error::field_errors(&e).into_iter().map(|e| format!("{}: {}", e.field, e.message)).collect(),
+            Err(e) => crate::error::field_errors(&e)
+                .into_iter()
+                .map(|e| format!("{}: {}", e.field, e.message))
+                .collect(),
         };
-        problems.extend(input.cross_field_errors().into_iter().map(|e| format!("{}: {}", e.field, e.message)));
-        anyhow::ensure!(problems.is_empty(), "{} is not valid: {}", file.display(), problems.join("; "));
-        let slug = input.slug.clone().unwrap_or_else(|| domain::slugify(&input.headline));
+        problems.extend(
+            input
+                .cross_field_errors()
+                .into_iter()
+                .map(|e| format!("{}: {}", e.field, e.message)),
+        );
+        anyhow::ensure!(
+            problems.is_empty(),
+            "{} is not valid: {}",
+            file.display(),
+            problems.join("; ")
+        );
+        let slug = input
+            .slug
+            .clone()
+            .unwrap_or_else(|| domain::slugify(&input.headline));
         match articles::find(db, &slug).await {
             Ok(_) => {
                 report.skipped.push(slug);
@@ -47,7 +65,9 @@ pub async fn load(db: &DatabaseConnection, dir: &Path) -> anyhow::Result<SeedRep
             Err(StoreError::NotFound(_)) => {}
             Err(other) => return Err(other).context("cannot look up the seed article"),
         }
-        articles::create(db, &input).await.map_err(|e| anyhow::anyhow!("cannot store {}: {e:?}", file.display()))?;
+        articles::create(db, &input)
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot store {}: {e:?}", file.display()))?;
         report.created.push(slug);
     }
     Ok(report)

@@ -95,7 +95,10 @@ impl MigrationTrait for Migration {
                     .col(text(Sections::Body))
                     .col(integer_null(Sections::StartOffset))
                     .col(integer_null(Sections::EndOffset))
-                    .foreign_key(&mut cascade_to_article(Sections::Table, Sections::ArticleId))
+                    .foreign_key(&mut cascade_to_article(
+                        Sections::Table,
+                        Sections::ArticleId,
+                    ))
                     .to_owned(),
             )
             .await?;

@@ -72,7 +72,12 @@ struct Includes {
 
 fn includes(value: Option<&str>) -> Result<Includes, ApiError> {
     let mut includes = Includes::default();
-    for part in value.unwrap_or("").split(',').map(str::trim).filter(|p| !p.is_empty()) {
+    for part in value
+        .unwrap_or("")
+        .split(',')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
         match part {
             "sections" => includes.sections = true,
             "quotes" => includes.quotes = true,
@@ -80,7 +85,9 @@ fn includes(value: Option<&str>) -> Result<Includes, ApiError> {
             other => {
                 return Err(ApiError::bad_request(
                     "include",
-                    format!("`{other}` is not something to include; use sections, quotes, entities"),
+                    format!(
+                        "`{other}` is not something to include; use sections, quotes, entities"
+                    ),
                 ))
             }
         }
@@ -145,7 +152,11 @@ pub fn list_params(req: &HttpRequest) -> Result<(ArticleListParams, ArticleFilte
     )
 )]
 #[get("/articles")]
-pub async fn list_articles(req: HttpRequest, state: web::Data<AppState>, _: Reader) -> Result<HttpResponse, ApiError> {
+pub async fn list_articles(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    _: Reader,
+) -> Result<HttpResponse, ApiError> {
     let (params, filter) = list_params(&req)?;
     list_page(&req, &state, &params, filter).await
 }
@@ -180,11 +191,24 @@ pub async fn create_article(
 ) -> Result<HttpResponse, ApiError> {
     let row = articles::create(&state.db, &input).await?;
     let location = format!("/v1/articles/{}", row.article.id);
-    let article = with_includes(&state, Article::from(row), &Includes { sections: true, quotes: true, entities: true }).await?;
+    let article = with_includes(
+        &state,
+        Article::from(row),
+        &Includes {
+            sections: true,
+            quotes: true,
+            entities: true,
+        },
+    )
+    .await?;
     Ok(Json::new(&article)?.created(&location))
 }
 
-async fn with_includes(state: &AppState, mut article: Article, includes: &Includes) -> Result<Article, ApiError> {
+async fn with_includes(
+    state: &AppState,
+    mut article: Article,
+    includes: &Includes,
+) -> Result<Article, ApiError> {
     if includes.sections {
         let rows = sections::of_article(&state.db, article.id).await?;
         article.sections = Some(rows.into_iter().map(Section::from).collect());
@@ -229,7 +253,11 @@ pub async fn get_article(
 }
 
 /// The article's current version when `If-Match` names its current ETag; 412 when it names another.
-async fn expected_version(req: &HttpRequest, state: &AppState, key: &str) -> Result<(uuid::Uuid, Option<i64>), ApiError> {
+async fn expected_version(
+    req: &HttpRequest,
+    state: &AppState,
+    key: &str,
+) -> Result<(uuid::Uuid, Option<i64>), ApiError> {
     let row = articles::get(&state.db, key).await?;
     let (id, version) = (row.article.id, row.article.version);
     let current = Json::new(&Article::from(row))?;

@@ -8,7 +8,10 @@ use utoipa::IntoParams;
 
 use super::http::{self, AppState, Body, Json, Reader, Writer};
 use super::problems::*;
-use super::types::{Article, Entity, EntityCreate, EntityKind, EntityMerge, EntityPatch, Mention, MentionPut, Page, Quote};
+use super::types::{
+    Article, Entity, EntityCreate, EntityKind, EntityMerge, EntityPatch, Mention, MentionPut, Page,
+    Quote,
+};
 use crate::error::ApiError;
 use crate::store::entities::{self, EntityFilter, EntitySort};
 use crate::store::{articles, mentions};
@@ -40,9 +43,15 @@ pub struct EntityListParams {
 fn kind(value: Option<&str>) -> Result<Option<EntityKind>, ApiError> {
     value
         .map(|text| {
-            EntityKind::ALL.into_iter().find(|k| k.as_str() == text).ok_or_else(|| {
-                ApiError::bad_request("kind", "must be one of person, organization, location, event, other")
-            })
+            EntityKind::ALL
+                .into_iter()
+                .find(|k| k.as_str() == text)
+                .ok_or_else(|| {
+                    ApiError::bad_request(
+                        "kind",
+                        "must be one of person, organization, location, event, other",
+                    )
+                })
         })
         .transpose()
 }
@@ -60,7 +69,11 @@ fn kind(value: Option<&str>) -> Result<Option<EntityKind>, ApiError> {
     )
 )]
 #[get("/entities")]
-pub async fn list_entities(req: HttpRequest, state: web::Data<AppState>, _: Reader) -> Result<HttpResponse, ApiError> {
+pub async fn list_entities(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    _: Reader,
+) -> Result<HttpResponse, ApiError> {
     let params: EntityListParams = http::query(&req)?;
     let filter = EntityFilter {
         kind: kind(params.kind.as_deref())?,
@@ -97,7 +110,11 @@ pub async fn list_entities(req: HttpRequest, state: web::Data<AppState>, _: Read
     )
 )]
 #[post("/entities")]
-pub async fn create_entity(state: web::Data<AppState>, _: Writer, Body(input): Body<EntityCreate>) -> Result<HttpResponse, ApiError> {
+pub async fn create_entity(
+    state: web::Data<AppState>,
+    _: Writer,
+    Body(input): Body<EntityCreate>,
+) -> Result<HttpResponse, ApiError> {
     let entity = Entity::from(entities::create(&state.db, &input).await?);
     let location = format!("/v1/entities/{}", entity.id);
     Ok(Json::new(&entity)?.created(&location))
@@ -116,7 +133,12 @@ pub async fn create_entity(state: web::Data<AppState>, _: Writer, Body(input): B
     )
 )]
 #[get("/entities/{entity}")]
-pub async fn get_entity(req: HttpRequest, state: web::Data<AppState>, _: Reader, key: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn get_entity(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    _: Reader,
+    key: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     Ok(Json::new(&Entity::from(entities::get(&state.db, &key).await?))?.ok(&req))
 }
 
@@ -142,7 +164,13 @@ pub async fn get_entity(req: HttpRequest, state: web::Data<AppState>, _: Reader,
     )
 )]
 #[patch("/entities/{entity}")]
-pub async fn patch_entity(req: HttpRequest, state: web::Data<AppState>, _: Writer, key: web::Path<String>, Body(patch): Body<EntityPatch>) -> Result<HttpResponse, ApiError> {
+pub async fn patch_entity(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    _: Writer,
+    key: web::Path<String>,
+    Body(patch): Body<EntityPatch>,
+) -> Result<HttpResponse, ApiError> {
     let current = Json::new(&Entity::from(entities::get(&state.db, &key).await?))?;
     http::check_if_match(&req, current.etag())?;
     let entity = Entity::from(entities::update(&state.db, &key, &patch).await?);
@@ -166,7 +194,12 @@ pub async fn patch_entity(req: HttpRequest, state: web::Data<AppState>, _: Write
     )
 )]
 #[delete("/entities/{entity}")]
-pub async fn delete_entity(req: HttpRequest, state: web::Data<AppState>, _: Writer, key: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn delete_entity(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    _: Writer,
+    key: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let current = Json::new(&Entity::from(entities::get(&state.db, &key).await?))?;
     http::check_if_match(&req, current.etag())?;
     entities::delete(&state.db, &key).await?;
@@ -193,7 +226,12 @@ pub async fn delete_entity(req: HttpRequest, state: web::Data<AppState>, _: Writ
     )
 )]
 #[post("/entities/{entity}/merge")]
-pub async fn merge_entity(state: web::Data<AppState>, _: Writer, key: web::Path<String>, Body(input): Body<EntityMerge>) -> Result<HttpResponse, ApiError> {
+pub async fn merge_entity(
+    state: web::Data<AppState>,
+    _: Writer,
+    key: web::Path<String>,
+    Body(input): Body<EntityMerge>,
+) -> Result<HttpResponse, ApiError> {
     let entity = Entity::from(entities::merge(&state.db, &key, &input.duplicate).await?);
     Ok(Json::new(&entity)?.respond(StatusCode::OK))
 }
@@ -212,7 +250,12 @@ pub async fn merge_entity(state: web::Data<AppState>, _: Writer, key: web::Path<
     )
 )]
 #[get("/entities/{entity}/articles")]
-pub async fn list_entity_articles(req: HttpRequest, state: web::Data<AppState>, _: Reader, key: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn list_entity_articles(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    _: Reader,
+    key: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let entity = entities::find(&state.db, &key).await?;
     let (params, mut filter) = super::articles::list_params(&req)?;
     filter.entities.push(entity.id.to_string());
@@ -233,7 +276,12 @@ pub async fn list_entity_articles(req: HttpRequest, state: web::Data<AppState>, 
     )
 )]
 #[get("/entities/{entity}/quotes")]
-pub async fn list_entity_quotes(req: HttpRequest, state: web::Data<AppState>, _: Reader, key: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn list_entity_quotes(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    _: Reader,
+    key: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let entity = entities::find(&state.db, &key).await?;
     super::quotes::list_page(&req, &state, |f| f.speaker = Some(entity.id.to_string())).await
 }
@@ -251,9 +299,18 @@ pub async fn list_entity_quotes(req: HttpRequest, state: web::Data<AppState>, _:
     )
 )]
 #[get("/articles/{article}/entities")]
-pub async fn list_mentions(req: HttpRequest, state: web::Data<AppState>, _: Reader, key: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn list_mentions(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    _: Reader,
+    key: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let article = articles::find(&state.db, &key).await?;
-    let data: Vec<Mention> = mentions::of_article(&state.db, article.id).await?.into_iter().map(Mention::from).collect();
+    let data: Vec<Mention> = mentions::of_article(&state.db, article.id)
+        .await?
+        .into_iter()
+        .map(Mention::from)
+        .collect();
     Ok(Json::new(&data)?.ok(&req))
 }
 
@@ -271,9 +328,17 @@ pub async fn list_mentions(req: HttpRequest, state: web::Data<AppState>, _: Read
     )
 )]
 #[get("/articles/{article}/entities/{entity}")]
-pub async fn get_mention(req: HttpRequest, state: web::Data<AppState>, _: Reader, path: web::Path<(String, String)>) -> Result<HttpResponse, ApiError> {
+pub async fn get_mention(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    _: Reader,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
     let (article, entity) = path.into_inner();
-    Ok(Json::new(&Mention::from(mentions::get(&state.db, &article, &entity).await?))?.ok(&req))
+    Ok(Json::new(&Mention::from(
+        mentions::get(&state.db, &article, &entity).await?,
+    ))?
+    .ok(&req))
 }
 
 /// Set how an article mentions an entity: 201 when the mention is new, 200 when it is replaced.
@@ -297,12 +362,24 @@ pub async fn get_mention(req: HttpRequest, state: web::Data<AppState>, _: Reader
     )
 )]
 #[put("/articles/{article}/entities/{entity}")]
-pub async fn put_mention(_: Writer, state: web::Data<AppState>, path: web::Path<(String, String)>, Body(input): Body<MentionPut>) -> Result<HttpResponse, ApiError> {
+pub async fn put_mention(
+    _: Writer,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    Body(input): Body<MentionPut>,
+) -> Result<HttpResponse, ApiError> {
     let (article, entity) = path.into_inner();
     let (row, created) = mentions::put(&state.db, &article, &entity, &input).await?;
-    let location = format!("/v1/articles/{}/entities/{}", row.mention.article_id, row.mention.entity_id);
+    let location = format!(
+        "/v1/articles/{}/entities/{}",
+        row.mention.article_id, row.mention.entity_id
+    );
     let json = Json::new(&Mention::from(row))?;
-    Ok(if created { json.created(&location) } else { json.respond(StatusCode::OK) })
+    Ok(if created {
+        json.created(&location)
+    } else {
+        json.respond(StatusCode::OK)
+    })
 }
 
 /// Remove an entity from an article's mentions. The entity itself stays.
@@ -320,7 +397,11 @@ pub async fn put_mention(_: Writer, state: web::Data<AppState>, path: web::Path<
     )
 )]
 #[delete("/articles/{article}/entities/{entity}")]
-pub async fn delete_mention(_: Writer, state: web::Data<AppState>, path: web::Path<(String, String)>) -> Result<HttpResponse, ApiError> {
+pub async fn delete_mention(
+    _: Writer,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
     let (article, entity) = path.into_inner();
     mentions::delete(&state.db, &article, &entity).await?;
     Ok(http::no_content())

@@ -29,16 +29,24 @@ pub async fn live() -> HttpResponse {
 ))]
 #[get("/health/ready")]
 pub async fn ready(state: web::Data<AppState>) -> HttpResponse {
-    let ping = tokio::time::timeout(std::time::Duration::from_secs(2), state.db.execute_unprepared("SELECT 1")).await;
+    let ping = tokio::time::timeout(
+        std::time::Duration::from_secs(2),
+        state.db.execute_unprepared("SELECT 1"),
+    )
+    .await;
     match ping {
         Ok(Ok(_)) => HttpResponse::Ok().json(Health { status: "ok" }),
         Ok(Err(error)) => {
             tracing::warn!(%error, "readiness check failed");
-            HttpResponse::ServiceUnavailable().json(Health { status: "unavailable" })
+            HttpResponse::ServiceUnavailable().json(Health {
+                status: "unavailable",
+            })
         }
         Err(_) => {
             tracing::warn!("readiness check timed out");
-            HttpResponse::ServiceUnavailable().json(Health { status: "unavailable" })
+            HttpResponse::ServiceUnavailable().json(Health {
+                status: "unavailable",
+            })
         }
     }
 }

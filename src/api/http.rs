@@ -77,13 +77,24 @@ fn check_json_content_type(req: &HttpRequest) -> Result<(), ApiError> {
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
-    let essence = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
-    if essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json")) {
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    if essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
+    {
         Ok(())
     } else {
         Err(ApiError::UnsupportedMediaType(format!(
             "send the body as `Content-Type: application/json` (got `{}`)",
-            if content_type.is_empty() { "nothing" } else { content_type }
+            if content_type.is_empty() {
+                "nothing"
+            } else {
+                content_type
+            }
         )))
     }
 }
@@ -92,7 +103,8 @@ async fn read_body(payload: &mut Payload, limit: usize) -> Result<web::BytesMut,
     use futures_util::StreamExt;
     let mut body = web::BytesMut::new();
     while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|e| ApiError::bad_request("body", format!("could not be read: {e}")))?;
+        let chunk =
+            chunk.map_err(|e| ApiError::bad_request("body", format!("could not be read: {e}")))?;
         if body.len() + chunk.len() > limit {
             return Err(ApiError::PayloadTooLarge(format!(
                 "the body is larger than {limit} bytes"
@@ -115,7 +127,10 @@ fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             }
             _ => ApiError::BadRequest {
                 detail: format!("the body is not valid JSON: {inner}"),
-                errors: vec![FieldError::new("body", format!("is not valid JSON: {inner}"))],
+                errors: vec![FieldError::new(
+                    "body",
+                    format!("is not valid JSON: {inner}"),
+                )],
             },
         }
     })
@@ -124,22 +139,39 @@ fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
 /// Names the field a serde data error is about. serde reports a missing or unknown field at the
 /// path of the object that holds it, so the field's name is appended from the message.
 fn describe_data_error(path: &str, message: &str) -> (String, String) {
-    let message = message.split(" at line ").next().unwrap_or(message).to_owned();
+    let message = message
+        .split(" at line ")
+        .next()
+        .unwrap_or(message)
+        .to_owned();
     let named = |prefix: &str| {
         message
             .strip_prefix(prefix)
             .and_then(|rest| rest.split('`').next())
             .map(str::to_owned)
     };
-    let join = |name: String| if path == "." || path.is_empty() { name } else { format!("{path}.{name}") };
+    let join = |name: String| {
+        if path == "." || path.is_empty() {
+            name
+        } else {
+            format!("{path}.{name}")
+        }
+    };
     if let Some(name) = named("missing field `") {
         return (join(name), "is required".to_owned());
     }
     if let Some(name) = named("unknown field `") {
         let expected = message.split(", expected ").nth(1).unwrap_or("");
-        return (join(name), format!("is not a known field (expected {expected})"));
+        return (
+            join(name),
+            format!("is not a known field (expected {expected})"),
+        );
     }
-    let field = if path == "." { "body".to_owned() } else { path.to_owned() };
+    let field = if path == "." {
+        "body".to_owned()
+    } else {
+        path.to_owned()
+    };
     (field, message)
 }
 
@@ -153,7 +185,9 @@ pub fn query<T: DeserializeOwned>(req: &HttpRequest) -> Result<T, ApiError> {
             .unwrap_or("query")
             .to_owned();
         let message = match message.split_once(", expected ") {
-            Some((_, expected)) => format!("is not a known parameter; the parameters are {expected}"),
+            Some((_, expected)) => {
+                format!("is not a known parameter; the parameters are {expected}")
+            }
             None => message,
         };
         ApiError::BadRequest {
@@ -175,7 +209,12 @@ pub fn limit(value: Option<&str>) -> Result<u64, ApiError> {
             .parse::<u64>()
             .ok()
             .filter(|n| (1..=MAX_LIMIT).contains(n))
-            .ok_or_else(|| ApiError::bad_request("limit", format!("must be a whole number from 1 to {MAX_LIMIT}"))),
+            .ok_or_else(|| {
+                ApiError::bad_request(
+                    "limit",
+                    format!("must be a whole number from 1 to {MAX_LIMIT}"),
+                )
+            }),
     }
 }
 
@@ -184,7 +223,10 @@ pub fn cursor(value: Option<&str>) -> Result<Option<Cursor>, ApiError> {
     value
         .map(|text| {
             Cursor::decode(text).ok_or_else(|| {
-                ApiError::bad_request("cursor", "is not a cursor this service gave out; use `next_cursor` from a previous page")
+                ApiError::bad_request(
+                    "cursor",
+                    "is not a cursor this service gave out; use `next_cursor` from a previous page",
+                )
             })
         })
         .transpose()
@@ -221,7 +263,12 @@ pub fn date(name: &str, value: Option<&str>) -> Result<Option<DateTime<Utc>>, Ap
         .ok()
         .and_then(|day| day.and_hms_opt(0, 0, 0))
         .map(|midnight| Some(midnight.and_utc()))
-        .ok_or_else(|| ApiError::bad_request(name, "must be an RFC 3339 time (2025-09-17T10:00:00Z) or a date (2025-09-17)"))
+        .ok_or_else(|| {
+            ApiError::bad_request(
+                name,
+                "must be an RFC 3339 time (2025-09-17T10:00:00Z) or a date (2025-09-17)",
+            )
+        })
 }
 
 /// Reads a uuid path segment.
@@ -247,7 +294,10 @@ async fn require_scope(req: &HttpRequest, state: &AppState, needed: Scope) -> Re
         .headers()
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
         .map(str::trim);
     let Some(presented) = presented else {
         return Err(ApiError::Unauthorized(format!(
@@ -280,7 +330,10 @@ impl Json {
         let digest = Sha256::digest(&bytes);
         let etag = format!(
             "\"{}\"",
-            digest[..12].iter().map(|b| format!("{b:02x}")).collect::<String>()
+            digest[..12]
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect::<String>()
         );
         Ok(Self { bytes, etag })
     }

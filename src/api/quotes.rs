@@ -48,13 +48,22 @@ pub struct QuoteListParams {
 
 /// Answers a page of quotes; the list routes of quotes, of an article's quotes and of an entity's
 /// quotes all come here, each fixing a filter from its path.
-pub async fn list_page(req: &HttpRequest, state: &AppState, fixed: impl FnOnce(&mut QuoteFilter)) -> Result<HttpResponse, ApiError> {
+pub async fn list_page(
+    req: &HttpRequest,
+    state: &AppState,
+    fixed: impl FnOnce(&mut QuoteFilter),
+) -> Result<HttpResponse, ApiError> {
     let params: QuoteListParams = http::query(req)?;
     let kind = match params.kind.as_deref() {
         None => None,
         Some("direct") => Some(QuoteKind::Direct),
         Some("partial") => Some(QuoteKind::Partial),
-        Some(_) => return Err(ApiError::bad_request("kind", "must be `direct` or `partial`")),
+        Some(_) => {
+            return Err(ApiError::bad_request(
+                "kind",
+                "must be `direct` or `partial`",
+            ))
+        }
     };
     let mut filter = QuoteFilter {
         speaker: params.speaker.clone(),
@@ -91,7 +100,11 @@ pub async fn list_page(req: &HttpRequest, state: &AppState, fixed: impl FnOnce(&
     )
 )]
 #[get("/quotes")]
-pub async fn list_quotes(req: HttpRequest, state: web::Data<AppState>, _: Reader) -> Result<HttpResponse, ApiError> {
+pub async fn list_quotes(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    _: Reader,
+) -> Result<HttpResponse, ApiError> {
     list_page(&req, &state, |_| {}).await
 }
 
@@ -109,7 +122,12 @@ pub async fn list_quotes(req: HttpRequest, state: web::Data<AppState>, _: Reader
     )
 )]
 #[get("/articles/{article}/quotes")]
-pub async fn list_article_quotes(req: HttpRequest, state: web::Data<AppState>, _: Reader, key: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn list_article_quotes(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    _: Reader,
+    key: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let article = crate::store::articles::find(&state.db, &key).await?;
     list_page(&req, &state, |f| f.article = Some(article.id.to_string())).await
 }
@@ -135,7 +153,12 @@ pub async fn list_article_quotes(req: HttpRequest, state: web::Data<AppState>, _
     )
 )]
 #[post("/articles/{article}/quotes")]
-pub async fn create_quote(state: web::Data<AppState>, _: Writer, key: web::Path<String>, Body(input): Body<QuoteCreate>) -> Result<HttpResponse, ApiError> {
+pub async fn create_quote(
+    state: web::Data<AppState>,
+    _: Writer,
+    key: web::Path<String>,
+    Body(input): Body<QuoteCreate>,
+) -> Result<HttpResponse, ApiError> {
     let quote = Quote::from(quotes::create(&state.db, &key, &input).await?);
     let location = format!("/v1/quotes/{}", quote.id);
     Ok(Json::new(&quote)?.created(&location))
@@ -155,7 +178,12 @@ pub async fn create_quote(state: web::Data<AppState>, _: Writer, key: web::Path<
     )
 )]
 #[get("/quotes/{id}")]
-pub async fn get_quote(req: HttpRequest, state: web::Data<AppState>, _: Reader, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn get_quote(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    _: Reader,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let id = http::uuid("id", &id)?;
     Ok(Json::new(&Quote::from(quotes::get(&state.db, id).await?))?.ok(&req))
 }
@@ -182,7 +210,13 @@ pub async fn get_quote(req: HttpRequest, state: web::Data<AppState>, _: Reader, 
     )
 )]
 #[patch("/quotes/{id}")]
-pub async fn patch_quote(req: HttpRequest, state: web::Data<AppState>, _: Writer, id: web::Path<String>, Body(patch): Body<QuotePatch>) -> Result<HttpResponse, ApiError> {
+pub async fn patch_quote(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    _: Writer,
+    id: web::Path<String>,
+    Body(patch): Body<QuotePatch>,
+) -> Result<HttpResponse, ApiError> {
     let id = http::uuid("id", &id)?;
     let current = Json::new(&Quote::from(quotes::get(&state.db, id).await?))?;
     http::check_if_match(&req, current.etag())?;
@@ -207,7 +241,12 @@ pub async fn patch_quote(req: HttpRequest, state: web::Data<AppState>, _: Writer
     )
 )]
 #[delete("/quotes/{id}")]
-pub async fn delete_quote(req: HttpRequest, state: web::Data<AppState>, _: Writer, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn delete_quote(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    _: Writer,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let id = http::uuid("id", &id)?;
     let current = Json::new(&Quote::from(quotes::get(&state.db, id).await?))?;
     http::check_if_match(&req, current.etag())?;

@@ -22,7 +22,12 @@ use crate::store::{articles, sections};
     )
 )]
 #[get("/articles/{article}/sections")]
-pub async fn list_sections(req: HttpRequest, state: web::Data<AppState>, _: Reader, key: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn list_sections(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    _: Reader,
+    key: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let article = articles::find(&state.db, &key).await?;
     let rows = sections::of_article(&state.db, article.id).await?;
     let data: Vec<Section> = rows.into_iter().map(Section::from).collect();
@@ -49,7 +54,12 @@ pub async fn list_sections(req: HttpRequest, state: web::Data<AppState>, _: Read
     )
 )]
 #[post("/articles/{article}/sections")]
-pub async fn create_section(state: web::Data<AppState>, _: Writer, key: web::Path<String>, Body(input): Body<SectionCreate>) -> Result<HttpResponse, ApiError> {
+pub async fn create_section(
+    state: web::Data<AppState>,
+    _: Writer,
+    key: web::Path<String>,
+    Body(input): Body<SectionCreate>,
+) -> Result<HttpResponse, ApiError> {
     let section = Section::from(sections::create(&state.db, &key, &input).await?);
     let location = format!("/v1/sections/{}", section.id);
     Ok(Json::new(&section)?.created(&location))
@@ -69,7 +79,12 @@ pub async fn create_section(state: web::Data<AppState>, _: Writer, key: web::Pat
     )
 )]
 #[get("/sections/{id}")]
-pub async fn get_section(req: HttpRequest, state: web::Data<AppState>, _: Reader, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn get_section(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    _: Reader,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let id = http::uuid("id", &id)?;
     Ok(Json::new(&Section::from(sections::get(&state.db, id).await?))?.ok(&req))
 }
@@ -96,7 +111,13 @@ pub async fn get_section(req: HttpRequest, state: web::Data<AppState>, _: Reader
     )
 )]
 #[patch("/sections/{id}")]
-pub async fn patch_section(req: HttpRequest, state: web::Data<AppState>, _: Writer, id: web::Path<String>, Body(patch): Body<SectionPatch>) -> Result<HttpResponse, ApiError> {
+pub async fn patch_section(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    _: Writer,
+    id: web::Path<String>,
+    Body(patch): Body<SectionPatch>,
+) -> Result<HttpResponse, ApiError> {
     let id = http::uuid("id", &id)?;
     let current = Json::new(&Section::from(sections::get(&state.db, id).await?))?;
     http::check_if_match(&req, current.etag())?;
@@ -121,7 +142,12 @@ pub async fn patch_section(req: HttpRequest, state: web::Data<AppState>, _: Writ
     )
 )]
 #[delete("/sections/{id}")]
-pub async fn delete_section(req: HttpRequest, state: web::Data<AppState>, _: Writer, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn delete_section(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    _: Writer,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let id = http::uuid("id", &id)?;
     let current = Json::new(&Section::from(sections::get(&state.db, id).await?))?;
     http::check_if_match(&req, current.etag())?;

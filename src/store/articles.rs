@@ -119,7 +119,10 @@ pub async fn get(conn: &impl ConnectionTrait, key: &str) -> StoreResult<ArticleR
     })
 }
 
-async fn keywords_of(conn: &impl ConnectionTrait, ids: &[Uuid]) -> StoreResult<HashMap<Uuid, Vec<String>>> {
+async fn keywords_of(
+    conn: &impl ConnectionTrait,
+    ids: &[Uuid],
+) -> StoreResult<HashMap<Uuid, Vec<String>>> {
     let mut out: HashMap<Uuid, Vec<String>> = HashMap::new();
     if ids.is_empty() {
         return Ok(out);
@@ -169,13 +172,19 @@ pub async fn list(
 /// How many articles match `filter`.
 pub async fn count(conn: &impl ConnectionTrait, filter: &ArticleFilter) -> StoreResult<u64> {
     match conditions(conn, filter).await? {
-        Some(condition) => Ok(article::Entity::find().filter(condition).count(conn).await?),
+        Some(condition) => Ok(article::Entity::find()
+            .filter(condition)
+            .count(conn)
+            .await?),
         None => Ok(0),
     }
 }
 
 /// Ids of the entities named by `keys` (ids or slugs); `None` when any of them does not exist.
-pub async fn entity_ids(conn: &impl ConnectionTrait, keys: &[String]) -> StoreResult<Option<Vec<Uuid>>> {
+pub async fn entity_ids(
+    conn: &impl ConnectionTrait,
+    keys: &[String],
+) -> StoreResult<Option<Vec<Uuid>>> {
     let mut ids = Vec::with_capacity(keys.len());
     let mut slugs = Vec::new();
     for key in keys {
@@ -195,7 +204,10 @@ pub async fn entity_ids(conn: &impl ConnectionTrait, keys: &[String]) -> StoreRe
         .await?;
     let mut resolved = Vec::new();
     for key in wanted {
-        match found.iter().find(|e| &e.slug == key || e.id.to_string() == *key) {
+        match found
+            .iter()
+            .find(|e| &e.slug == key || e.id.to_string() == *key)
+        {
             Some(entity) => resolved.push(entity.id),
             None => return Ok(None),
         }
@@ -205,7 +217,10 @@ pub async fn entity_ids(conn: &impl ConnectionTrait, keys: &[String]) -> StoreRe
 
 /// The WHERE clause for `filter`, or `None` when it names an entity that does not exist (so
 /// nothing can match).
-async fn conditions(conn: &impl ConnectionTrait, filter: &ArticleFilter) -> StoreResult<Option<Condition>> {
+async fn conditions(
+    conn: &impl ConnectionTrait,
+    filter: &ArticleFilter,
+) -> StoreResult<Option<Condition>> {
     let mut all = Condition::all();
     let article_id = || Expr::col((article::Entity, article::Column::Id));
     if !filter.entities.is_empty() {
@@ -272,7 +287,10 @@ pub async fn touch_many(conn: &impl ConnectionTrait, ids: &[Uuid]) -> StoreResul
         return Ok(());
     }
     article::Entity::update_many()
-        .col_expr(article::Column::Version, Expr::col(article::Column::Version).add(1))
+        .col_expr(
+            article::Column::Version,
+            Expr::col(article::Column::Version).add(1),
+        )
         .col_expr(article::Column::UpdatedAt, Expr::val(now()))
         .filter(article::Column::Id.is_in(ids.iter().copied()))
         .exec(conn)
@@ -323,7 +341,11 @@ fn unique_violation(error: sea_orm::DbErr) -> StoreError {
     StoreError::unique_as_conflict(error, field, "is taken by another article")
 }
 
-async fn replace_keywords(conn: &impl ConnectionTrait, article_id: Uuid, keywords: &[String]) -> StoreResult<()> {
+async fn replace_keywords(
+    conn: &impl ConnectionTrait,
+    article_id: Uuid,
+    keywords: &[String],
+) -> StoreResult<()> {
     article_keyword::Entity::delete_many()
         .filter(article_keyword::Column::ArticleId.eq(article_id))
         .exec(conn)
@@ -341,7 +363,9 @@ async fn replace_keywords(conn: &impl ConnectionTrait, article_id: Uuid, keyword
         })
         .collect();
     if !rows.is_empty() {
-        article_keyword::Entity::insert_many(rows).exec(conn).await?;
+        article_keyword::Entity::insert_many(rows)
+            .exec(conn)
+            .await?;
     }
     Ok(())
 }
@@ -425,13 +449,19 @@ pub async fn create(db: &DatabaseConnection, input: &ArticleCreate) -> StoreResu
 
     for (index, input) in input.quotes.iter().enumerate() {
         let speaker = match &input.speaker {
-            Some(reference) => Some(entities::resolve(&txn, reference, &format!("quotes[{index}].speaker")).await?.id),
+            Some(reference) => Some(
+                entities::resolve(&txn, reference, &format!("quotes[{index}].speaker"))
+                    .await?
+                    .id,
+            ),
             None => None,
         };
         quote::ActiveModel {
             id: Set(Uuid::now_v7()),
             article_id: Set(article.id),
-            section_id: Set(input.section_position.and_then(|p| section_ids.get(&p).copied())),
+            section_id: Set(input
+                .section_position
+                .and_then(|p| section_ids.get(&p).copied())),
             position: Set(input.position.unwrap_or(index as i32)),
             text: Set(input.text.clone()),
             kind: Set(input.kind.as_str().to_owned()),
@@ -525,7 +555,11 @@ pub async fn update(
 }
 
 /// A body edit must keep every stored offset inside the new body.
-async fn check_offsets_fit(conn: &impl ConnectionTrait, article_id: Uuid, body_len: i64) -> StoreResult<()> {
+async fn check_offsets_fit(
+    conn: &impl ConnectionTrait,
+    article_id: Uuid,
+    body_len: i64,
+) -> StoreResult<()> {
     let limit = i32::try_from(body_len).unwrap_or(i32::MAX);
     let sections = section::Entity::find()
         .filter(section::Column::ArticleId.eq(article_id))
@@ -556,7 +590,11 @@ async fn check_offsets_fit(conn: &impl ConnectionTrait, article_id: Uuid, body_l
 
 /// Deletes an article with its sections, quotes and mentions. With `expected_version`, only if
 /// the article is still at that version.
-pub async fn delete(db: &DatabaseConnection, id: Uuid, expected_version: Option<i64>) -> StoreResult<()> {
+pub async fn delete(
+    db: &DatabaseConnection,
+    id: Uuid,
+    expected_version: Option<i64>,
+) -> StoreResult<()> {
     let mut delete = article::Entity::delete_many().filter(article::Column::Id.eq(id));
     if let Some(version) = expected_version {
         delete = delete.filter(article::Column::Version.eq(version));

@@ -5,7 +5,8 @@ use std::collections::HashMap;
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
-    FromQueryResult, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Set, StatementBuilder, TransactionTrait,
+    FromQueryResult, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Set, StatementBuilder,
+    TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -51,8 +52,14 @@ impl EntitySort {
 
     fn ordering(self) -> Ordering {
         let (key, descending) = match self {
-            EntitySort::Name => (Expr::col((named_entity::Entity, named_entity::Column::Name)), false),
-            EntitySort::NameDesc => (Expr::col((named_entity::Entity, named_entity::Column::Name)), true),
+            EntitySort::Name => (
+                Expr::col((named_entity::Entity, named_entity::Column::Name)),
+                false,
+            ),
+            EntitySort::NameDesc => (
+                Expr::col((named_entity::Entity, named_entity::Column::Name)),
+                true,
+            ),
             EntitySort::Mentions => (mention_total(), false),
             EntitySort::MentionsDesc => (mention_total(), true),
         };
@@ -77,7 +84,9 @@ impl EntitySort {
 
     fn cursor_value(self, cursor: &Cursor) -> Option<sea_orm::Value> {
         match self {
-            EntitySort::Name | EntitySort::NameDesc => cursor.key.as_str().map(|s| s.to_owned().into()),
+            EntitySort::Name | EntitySort::NameDesc => {
+                cursor.key.as_str().map(|s| s.to_owned().into())
+            }
             EntitySort::Mentions | EntitySort::MentionsDesc => cursor.key.as_i64().map(Into::into),
         }
     }
@@ -112,7 +121,10 @@ pub async fn find_for_field(
     field: &str,
 ) -> StoreResult<named_entity::Model> {
     match find(conn, key).await {
-        Err(StoreError::NotFound(_)) => Err(StoreError::invalid(field, format!("no entity `{key}` exists"))),
+        Err(StoreError::NotFound(_)) => Err(StoreError::invalid(
+            field,
+            format!("no entity `{key}` exists"),
+        )),
         other => other,
     }
 }
@@ -131,7 +143,10 @@ pub async fn resolve(
         let slug = reference.slug.as_deref().unwrap_or_default();
         return find_for_field(conn, slug, &format!("{field}.slug")).await;
     };
-    let slug = reference.slug.clone().unwrap_or_else(|| domain::slugify(name));
+    let slug = reference
+        .slug
+        .clone()
+        .unwrap_or_else(|| domain::slugify(name));
     if let Some(existing) = find_by_slug_or_alias(conn, &slug, name).await? {
         return Ok(existing);
     }
@@ -171,7 +186,9 @@ async fn find_by_slug_or_alias(
     // Prefer the exact slug, then the name's slug, then an alias match.
     let by_slug = found.iter().position(|e| e.slug == slug);
     let by_name = found.iter().position(|e| e.slug == domain::slugify(name));
-    let pick = by_slug.or(by_name).or(if found.is_empty() { None } else { Some(0) });
+    let pick = by_slug
+        .or(by_name)
+        .or(if found.is_empty() { None } else { Some(0) });
     Ok(pick.and_then(|i| found.into_iter().nth(i)))
 }
 
@@ -181,9 +198,15 @@ pub async fn insert(
     input: &EntityCreate,
     field: &str,
 ) -> StoreResult<named_entity::Model> {
-    let slug = input.slug.clone().unwrap_or_else(|| domain::slugify(&input.name));
+    let slug = input
+        .slug
+        .clone()
+        .unwrap_or_else(|| domain::slugify(&input.name));
     if !domain::is_valid_slug(&slug) {
-        return Err(StoreError::invalid(field, "has no letters or digits to make a slug from; give a `slug`"));
+        return Err(StoreError::invalid(
+            field,
+            "has no letters or digits to make a slug from; give a `slug`",
+        ));
     }
     let now = now();
     let model = named_entity::ActiveModel {
@@ -198,7 +221,9 @@ pub async fn insert(
     }
     .insert(conn)
     .await
-    .map_err(|e| StoreError::unique_as_conflict(e, "slug", &format!("`{slug}` is taken by another entity")))?;
+    .map_err(|e| {
+        StoreError::unique_as_conflict(e, "slug", &format!("`{slug}` is taken by another entity"))
+    })?;
     replace_aliases(conn, model.id, &model.name, &input.aliases).await?;
     Ok(model)
 }
@@ -225,10 +250,12 @@ async fn replace_aliases(
     if seen.is_empty() {
         return Ok(());
     }
-    entity_alias::Entity::insert_many(seen.into_iter().map(|(alias_key, alias)| entity_alias::ActiveModel {
-        entity_id: Set(entity_id),
-        alias_key: Set(alias_key),
-        alias: Set(alias),
+    entity_alias::Entity::insert_many(seen.into_iter().map(|(alias_key, alias)| {
+        entity_alias::ActiveModel {
+            entity_id: Set(entity_id),
+            alias_key: Set(alias_key),
+            alias: Set(alias),
+        }
     }))
     .exec(conn)
     .await?;
@@ -236,7 +263,10 @@ async fn replace_aliases(
 }
 
 /// Aliases of each of `ids`, sorted.
-pub async fn aliases_of(conn: &impl ConnectionTrait, ids: &[Uuid]) -> StoreResult<HashMap<Uuid, Vec<String>>> {
+pub async fn aliases_of(
+    conn: &impl ConnectionTrait,
+    ids: &[Uuid],
+) -> StoreResult<HashMap<Uuid, Vec<String>>> {
     let mut out: HashMap<Uuid, Vec<String>> = HashMap::new();
     if ids.is_empty() {
         return Ok(out);
@@ -260,7 +290,10 @@ struct Counts {
 }
 
 /// Article and mention counts of each of `ids`, in one GROUP BY.
-async fn counts_of(conn: &impl ConnectionTrait, ids: &[Uuid]) -> StoreResult<HashMap<Uuid, (i64, i64)>> {
+async fn counts_of(
+    conn: &impl ConnectionTrait,
+    ids: &[Uuid],
+) -> StoreResult<HashMap<Uuid, (i64, i64)>> {
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
@@ -278,9 +311,12 @@ async fn counts_of(conn: &impl ConnectionTrait, ids: &[Uuid]) -> StoreResult<Has
         .and_where(mention::Column::EntityId.is_in(ids.iter().copied()))
         .group_by_col(mention::Column::EntityId)
         .to_owned();
-    let rows = Counts::find_by_statement(StatementBuilder::build(&query, &conn.get_database_backend()))
-        .all(conn)
-        .await?;
+    let rows = Counts::find_by_statement(StatementBuilder::build(
+        &query,
+        &conn.get_database_backend(),
+    ))
+    .all(conn)
+    .await?;
     Ok(rows
         .into_iter()
         .map(|c| (c.entity_id, (c.article_count, c.mention_count)))
@@ -288,7 +324,10 @@ async fn counts_of(conn: &impl ConnectionTrait, ids: &[Uuid]) -> StoreResult<Has
 }
 
 /// Completes entity rows with their aliases and counts (two queries for any number of entities).
-pub async fn rows_for(conn: &impl ConnectionTrait, entities: Vec<named_entity::Model>) -> StoreResult<Vec<EntityRow>> {
+pub async fn rows_for(
+    conn: &impl ConnectionTrait,
+    entities: Vec<named_entity::Model>,
+) -> StoreResult<Vec<EntityRow>> {
     let ids: Vec<Uuid> = entities.iter().map(|e| e.id).collect();
     let mut aliases = aliases_of(conn, &ids).await?;
     let counts = counts_of(conn, &ids).await?;
@@ -310,7 +349,8 @@ pub async fn rows_for(conn: &impl ConnectionTrait, entities: Vec<named_entity::M
 pub async fn get(conn: &impl ConnectionTrait, key: &str) -> StoreResult<EntityRow> {
     let entity = find(conn, key).await?;
     let mut rows = rows_for(conn, vec![entity]).await?;
-    rows.pop().ok_or_else(|| StoreError::NotFound(format!("entity `{key}`")))
+    rows.pop()
+        .ok_or_else(|| StoreError::NotFound(format!("entity `{key}`")))
 }
 
 /// A page of entities.
@@ -335,7 +375,10 @@ pub async fn list(
 /// How many entities match `filter`.
 pub async fn count(conn: &impl ConnectionTrait, filter: &EntityFilter) -> StoreResult<u64> {
     use sea_orm::PaginatorTrait;
-    Ok(named_entity::Entity::find().filter(conditions(filter)).count(conn).await?)
+    Ok(named_entity::Entity::find()
+        .filter(conditions(filter))
+        .count(conn)
+        .await?)
 }
 
 fn conditions(filter: &EntityFilter) -> Condition {
@@ -343,16 +386,30 @@ fn conditions(filter: &EntityFilter) -> Condition {
     if let Some(kind) = filter.kind {
         all = all.add(named_entity::Column::Kind.eq(kind.as_str()));
     }
-    if let Some(q) = filter.q.as_deref().map(domain::match_key).filter(|q| !q.is_empty()) {
+    if let Some(q) = filter
+        .q
+        .as_deref()
+        .map(domain::match_key)
+        .filter(|q| !q.is_empty())
+    {
         let pattern = format!("%{}%", escape_like(&q));
         let aliased = Query::select()
             .column(entity_alias::Column::EntityId)
             .from(entity_alias::Entity)
-            .and_where(Expr::col(entity_alias::Column::AliasKey).like(sea_orm::sea_query::LikeExpr::new(pattern.clone()).escape('\\')))
+            .and_where(
+                Expr::col(entity_alias::Column::AliasKey)
+                    .like(sea_orm::sea_query::LikeExpr::new(pattern.clone()).escape('\\')),
+            )
             .to_owned();
         all = all.add(
             Condition::any()
-                .add(Func::lower(Expr::col((named_entity::Entity, named_entity::Column::Name))).like(sea_orm::sea_query::LikeExpr::new(pattern).escape('\\')))
+                .add(
+                    Func::lower(Expr::col((
+                        named_entity::Entity,
+                        named_entity::Column::Name,
+                    )))
+                    .like(sea_orm::sea_query::LikeExpr::new(pattern).escape('\\')),
+                )
                 .add(named_entity::Column::Id.in_subquery(aliased)),
         );
     }
@@ -381,7 +438,11 @@ pub async fn create(db: &DatabaseConnection, input: &EntityCreate) -> StoreResul
 }
 
 /// Applies a merge patch to an entity.
-pub async fn update(db: &DatabaseConnection, key: &str, patch: &EntityPatch) -> StoreResult<EntityRow> {
+pub async fn update(
+    db: &DatabaseConnection,
+    key: &str,
+    patch: &EntityPatch,
+) -> StoreResult<EntityRow> {
     let txn = db.begin().await?;
     let current = find(&txn, key).await?;
     let id = current.id;
@@ -404,10 +465,9 @@ pub async fn update(db: &DatabaseConnection, key: &str, patch: &EntityPatch) -> 
     }
     model.updated_at = Set(now());
     let slug = patch.slug.clone().unwrap_or_default();
-    let entity = model
-        .update(&txn)
-        .await
-        .map_err(|e| StoreError::unique_as_conflict(e, "slug", &format!("`{slug}` is taken by another entity")))?;
+    let entity = model.update(&txn).await.map_err(|e| {
+        StoreError::unique_as_conflict(e, "slug", &format!("`{slug}` is taken by another entity"))
+    })?;
     if let Some(aliases) = &patch.aliases {
         replace_aliases(&txn, id, &name, aliases).await?;
     } else if patch.name.is_some() {
@@ -428,14 +488,19 @@ pub async fn delete(db: &DatabaseConnection, key: &str) -> StoreResult<()> {
     let txn = db.begin().await?;
     let entity = find(&txn, key).await?;
     let articles = mentioning_articles(&txn, entity.id).await?;
-    named_entity::Entity::delete_by_id(entity.id).exec(&txn).await?;
+    named_entity::Entity::delete_by_id(entity.id)
+        .exec(&txn)
+        .await?;
     super::articles::touch_many(&txn, &articles).await?;
     txn.commit().await?;
     Ok(())
 }
 
 /// Ids of the articles that mention `entity_id` or quote it.
-async fn mentioning_articles(conn: &impl ConnectionTrait, entity_id: Uuid) -> StoreResult<Vec<Uuid>> {
+async fn mentioning_articles(
+    conn: &impl ConnectionTrait,
+    entity_id: Uuid,
+) -> StoreResult<Vec<Uuid>> {
     let mut ids: Vec<Uuid> = mention::Entity::find()
         .filter(mention::Column::EntityId.eq(entity_id))
         .all(conn)
@@ -458,12 +523,19 @@ async fn mentioning_articles(conn: &impl ConnectionTrait, entity_id: Uuid) -> St
 
 /// Folds `duplicate_key` into `survivor_key`: mentions are added together per article, quotes
 /// change speaker, the duplicate's name and aliases become aliases, and the duplicate is deleted.
-pub async fn merge(db: &DatabaseConnection, survivor_key: &str, duplicate_key: &str) -> StoreResult<EntityRow> {
+pub async fn merge(
+    db: &DatabaseConnection,
+    survivor_key: &str,
+    duplicate_key: &str,
+) -> StoreResult<EntityRow> {
     let txn = db.begin().await?;
     let survivor = find(&txn, survivor_key).await?;
     let duplicate = find_for_field(&txn, duplicate_key, "duplicate").await?;
     if survivor.id == duplicate.id {
-        return Err(StoreError::invalid("duplicate", "is the entity itself; name another one"));
+        return Err(StoreError::invalid(
+            "duplicate",
+            "is the entity itself; name another one",
+        ));
     }
     let touched = mentioning_articles(&txn, duplicate.id).await?;
 
@@ -509,7 +581,10 @@ pub async fn merge(db: &DatabaseConnection, survivor_key: &str, duplicate_key: &
         }
     }
     quote::Entity::update_many()
-        .col_expr(quote::Column::SpeakerEntityId, Expr::val(survivor.id).into())
+        .col_expr(
+            quote::Column::SpeakerEntityId,
+            Expr::val(survivor.id).into(),
+        )
         .filter(quote::Column::SpeakerEntityId.eq(duplicate.id))
         .exec(&txn)
         .await?;
@@ -518,7 +593,9 @@ pub async fn merge(db: &DatabaseConnection, survivor_key: &str, duplicate_key: &
     let mut merged = aliases.remove(&survivor.id).unwrap_or_default();
     merged.extend(aliases.remove(&duplicate.id).unwrap_or_default());
     merged.push(duplicate.name.clone());
-    named_entity::Entity::delete_by_id(duplicate.id).exec(&txn).await?;
+    named_entity::Entity::delete_by_id(duplicate.id)
+        .exec(&txn)
+        .await?;
     replace_aliases(&txn, survivor.id, &survivor.name, &merged).await?;
 
     let mut model: named_entity::ActiveModel = survivor.into();

@@ -116,7 +116,10 @@ pub async fn revoke(conn: &impl ConnectionTrait, key: &str) -> StoreResult<api_k
 
 /// The scope of a presented key, or `None` when it is unknown or revoked. The hash comparison
 /// takes the same time wherever the strings differ.
-pub async fn authenticate(conn: &impl ConnectionTrait, presented: &str) -> StoreResult<Option<Scope>> {
+pub async fn authenticate(
+    conn: &impl ConnectionTrait,
+    presented: &str,
+) -> StoreResult<Option<Scope>> {
     let lookup_len = KEY_PREFIX.len() + LOOKUP_LEN;
     if !presented.starts_with(KEY_PREFIX) || presented.len() < lookup_len || !presented.is_ascii() {
         return Ok(None);
@@ -128,7 +131,10 @@ pub async fn authenticate(conn: &impl ConnectionTrait, presented: &str) -> Store
     else {
         return Ok(None);
     };
-    let matches: bool = hash(presented).as_bytes().ct_eq(record.hash.as_bytes()).into();
+    let matches: bool = hash(presented)
+        .as_bytes()
+        .ct_eq(record.hash.as_bytes())
+        .into();
     if !matches || record.revoked_at.is_some() {
         return Ok(None);
     }

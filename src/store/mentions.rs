@@ -2,11 +2,11 @@
 
 use std::collections::HashMap;
 
+use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set,
     TransactionTrait,
 };
-use sea_orm::sea_query::OnConflict;
 use uuid::Uuid;
 
 use super::{articles, entities, offset, StoreError, StoreResult};
@@ -23,7 +23,10 @@ pub struct MentionRow {
 }
 
 /// The entities an article mentions, most mentioned first, then by name.
-pub async fn of_article(conn: &impl ConnectionTrait, article_id: Uuid) -> StoreResult<Vec<MentionRow>> {
+pub async fn of_article(
+    conn: &impl ConnectionTrait,
+    article_id: Uuid,
+) -> StoreResult<Vec<MentionRow>> {
     let mentions = mention::Entity::find()
         .filter(mention::Column::ArticleId.eq(article_id))
         .all(conn)
@@ -57,13 +60,21 @@ pub async fn of_article(conn: &impl ConnectionTrait, article_id: Uuid) -> StoreR
 }
 
 /// One mention of an entity in an article.
-pub async fn get(conn: &impl ConnectionTrait, article_key: &str, entity_key: &str) -> StoreResult<MentionRow> {
+pub async fn get(
+    conn: &impl ConnectionTrait,
+    article_key: &str,
+    entity_key: &str,
+) -> StoreResult<MentionRow> {
     let article = articles::find(conn, article_key).await?;
     let entity = entities::find(conn, entity_key).await?;
     let mention = mention::Entity::find_by_id((article.id, entity.id))
         .one(conn)
         .await?
-        .ok_or_else(|| StoreError::NotFound(format!("a mention of `{entity_key}` in article `{article_key}`")))?;
+        .ok_or_else(|| {
+            StoreError::NotFound(format!(
+                "a mention of `{entity_key}` in article `{article_key}`"
+            ))
+        })?;
     Ok(MentionRow { mention, entity })
 }
 
@@ -78,11 +89,19 @@ pub async fn put(
     let article = articles::find(&txn, article_key).await?;
     let entity = entities::find(&txn, entity_key).await?;
     let mut errors: Vec<FieldError> = Vec::new();
-    domain::check_offset("first_offset", input.first_offset, domain::char_len(&article.body), &mut errors);
+    domain::check_offset(
+        "first_offset",
+        input.first_offset,
+        domain::char_len(&article.body),
+        &mut errors,
+    );
     if !errors.is_empty() {
         return Err(StoreError::Invalid(errors));
     }
-    let existed = mention::Entity::find_by_id((article.id, entity.id)).one(&txn).await?.is_some();
+    let existed = mention::Entity::find_by_id((article.id, entity.id))
+        .one(&txn)
+        .await?
+        .is_some();
     mention::Entity::insert(mention::ActiveModel {
         article_id: Set(article.id),
         entity_id: Set(entity.id),
@@ -108,7 +127,11 @@ pub async fn put(
 }
 
 /// Removes an entity from an article's mentions.
-pub async fn delete(db: &DatabaseConnection, article_key: &str, entity_key: &str) -> StoreResult<()> {
+pub async fn delete(
+    db: &DatabaseConnection,
+    article_key: &str,
+    entity_key: &str,
+) -> StoreResult<()> {
     let txn = db.begin().await?;
     let row = get(&txn, article_key, entity_key).await?;
     mention::Entity::delete_by_id((row.mention.article_id, row.mention.entity_id))

@@ -47,8 +47,10 @@ pub enum QuoteSort {
 }
 
 impl QuoteSort {
-    pub const KEYS: [(&'static str, QuoteSort); 2] =
-        [("-created_at", QuoteSort::CreatedDesc), ("created_at", QuoteSort::Created)];
+    pub const KEYS: [(&'static str, QuoteSort); 2] = [
+        ("-created_at", QuoteSort::CreatedDesc),
+        ("created_at", QuoteSort::Created),
+    ];
 
     fn ordering(self) -> Ordering {
         // Ids are UUIDv7, so ordering by id is ordering by creation time.
@@ -62,7 +64,10 @@ impl QuoteSort {
 }
 
 /// Attaches speakers to quotes (one query for any number of quotes).
-async fn with_speakers(conn: &impl ConnectionTrait, quotes: Vec<quote::Model>) -> StoreResult<Vec<QuoteRow>> {
+async fn with_speakers(
+    conn: &impl ConnectionTrait,
+    quotes: Vec<quote::Model>,
+) -> StoreResult<Vec<QuoteRow>> {
     let ids: Vec<Uuid> = quotes.iter().filter_map(|q| q.speaker_entity_id).collect();
     let speakers: HashMap<Uuid, named_entity::Model> = if ids.is_empty() {
         HashMap::new()
@@ -78,14 +83,19 @@ async fn with_speakers(conn: &impl ConnectionTrait, quotes: Vec<quote::Model>) -
     Ok(quotes
         .into_iter()
         .map(|quote| QuoteRow {
-            speaker: quote.speaker_entity_id.and_then(|id| speakers.get(&id).cloned()),
+            speaker: quote
+                .speaker_entity_id
+                .and_then(|id| speakers.get(&id).cloned()),
             quote,
         })
         .collect())
 }
 
 /// The quotes of an article, in order.
-pub async fn of_article(conn: &impl ConnectionTrait, article_id: Uuid) -> StoreResult<Vec<QuoteRow>> {
+pub async fn of_article(
+    conn: &impl ConnectionTrait,
+    article_id: Uuid,
+) -> StoreResult<Vec<QuoteRow>> {
     let quotes = quote::Entity::find()
         .filter(quote::Column::ArticleId.eq(article_id))
         .order_by_asc(quote::Column::Position)
@@ -100,7 +110,8 @@ pub async fn get(conn: &impl ConnectionTrait, id: Uuid) -> StoreResult<QuoteRow>
         .await?
         .ok_or_else(|| StoreError::NotFound(format!("quote `{id}`")))?;
     let mut rows = with_speakers(conn, vec![quote]).await?;
-    rows.pop().ok_or_else(|| StoreError::NotFound(format!("quote `{id}`")))
+    rows.pop()
+        .ok_or_else(|| StoreError::NotFound(format!("quote `{id}`")))
 }
 
 /// A page of quotes.
@@ -135,7 +146,10 @@ pub async fn count(conn: &impl ConnectionTrait, filter: &QuoteFilter) -> StoreRe
     }
 }
 
-async fn conditions(conn: &impl ConnectionTrait, filter: &QuoteFilter) -> StoreResult<Option<Condition>> {
+async fn conditions(
+    conn: &impl ConnectionTrait,
+    filter: &QuoteFilter,
+) -> StoreResult<Option<Condition>> {
     let mut all = Condition::all();
     if let Some(speaker) = &filter.speaker {
         let Some(ids) = articles::entity_ids(conn, std::slice::from_ref(speaker)).await? else {
@@ -189,7 +203,10 @@ async fn check_placement(
                 "section_id",
                 "belongs to another article; a quote's section must be in the quote's article",
             )),
-            None => errors.push(FieldError::new("section_id", format!("no section `{section_id}` exists"))),
+            None => errors.push(FieldError::new(
+                "section_id",
+                format!("no section `{section_id}` exists"),
+            )),
         }
     }
     if errors.is_empty() {
@@ -207,12 +224,19 @@ fn position_taken(position: i32) -> StoreError {
 }
 
 /// Adds a quote to an article; without a position it goes after the last one.
-pub async fn create(db: &DatabaseConnection, article_key: &str, input: &QuoteCreate) -> StoreResult<QuoteRow> {
+pub async fn create(
+    db: &DatabaseConnection,
+    article_key: &str,
+    input: &QuoteCreate,
+) -> StoreResult<QuoteRow> {
     let txn = db.begin().await?;
     let article = articles::find(&txn, article_key).await?;
     let section_id = match (input.section_id, input.section_position) {
         (Some(_), Some(_)) => {
-            return Err(StoreError::invalid("section_position", "cannot be combined with `section_id`"))
+            return Err(StoreError::invalid(
+                "section_position",
+                "cannot be combined with `section_id`",
+            ))
         }
         (Some(id), None) => Some(id),
         (None, Some(position)) => Some(
@@ -222,7 +246,10 @@ pub async fn create(db: &DatabaseConnection, article_key: &str, input: &QuoteCre
                 .one(&txn)
                 .await?
                 .ok_or_else(|| {
-                    StoreError::invalid("section_position", format!("the article has no section at position {position}"))
+                    StoreError::invalid(
+                        "section_position",
+                        format!("the article has no section at position {position}"),
+                    )
                 })?
                 .id,
         ),
@@ -272,7 +299,11 @@ pub async fn create(db: &DatabaseConnection, article_key: &str, input: &QuoteCre
 }
 
 /// Applies a merge patch to a quote.
-pub async fn update(db: &DatabaseConnection, id: Uuid, patch: &QuotePatch) -> StoreResult<QuoteRow> {
+pub async fn update(
+    db: &DatabaseConnection,
+    id: Uuid,
+    patch: &QuotePatch,
+) -> StoreResult<QuoteRow> {
     let txn = db.begin().await?;
     let current = get(&txn, id).await?.quote;
     let article = articles::find(&txn, &current.article_id.to_string()).await?;
@@ -307,7 +338,9 @@ pub async fn update(db: &DatabaseConnection, id: Uuid, patch: &QuotePatch) -> St
     model.start_offset = Set(offset(start));
     model.end_offset = Set(offset(end));
     let updated = model.update(&txn).await.map_err(|e| match e.sql_err() {
-        Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => position_taken(patch.position.unwrap_or_default()),
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => {
+            position_taken(patch.position.unwrap_or_default())
+        }
         _ => StoreError::Db(e),
     })?;
     articles::touch(&txn, article.id).await?;

@@ -13,7 +13,10 @@ use crate::domain;
 use crate::entity::{article, section};
 
 /// The sections of an article, in order.
-pub async fn of_article(conn: &impl ConnectionTrait, article_id: Uuid) -> StoreResult<Vec<section::Model>> {
+pub async fn of_article(
+    conn: &impl ConnectionTrait,
+    article_id: Uuid,
+) -> StoreResult<Vec<section::Model>> {
     Ok(section::Entity::find()
         .filter(section::Column::ArticleId.eq(article_id))
         .order_by_asc(section::Column::Position)
@@ -36,7 +39,11 @@ fn position_taken(position: i32) -> StoreError {
 }
 
 /// Adds a section to an article; without a position it goes after the last one.
-pub async fn create(db: &DatabaseConnection, article_key: &str, input: &SectionCreate) -> StoreResult<section::Model> {
+pub async fn create(
+    db: &DatabaseConnection,
+    article_key: &str,
+    input: &SectionCreate,
+) -> StoreResult<section::Model> {
     let txn = db.begin().await?;
     let article = articles::find(&txn, article_key).await?;
     check_span(&article, input.start, input.end)?;
@@ -86,7 +93,11 @@ fn check_span(article: &article::Model, start: Option<i64>, end: Option<i64>) ->
 }
 
 /// Applies a merge patch to a section.
-pub async fn update(db: &DatabaseConnection, id: Uuid, patch: &SectionPatch) -> StoreResult<section::Model> {
+pub async fn update(
+    db: &DatabaseConnection,
+    id: Uuid,
+    patch: &SectionPatch,
+) -> StoreResult<section::Model> {
     let txn = db.begin().await?;
     let current = get(&txn, id).await?;
     let article = articles::find(&txn, &current.article_id.to_string()).await?;
@@ -106,7 +117,9 @@ pub async fn update(db: &DatabaseConnection, id: Uuid, patch: &SectionPatch) -> 
     model.start_offset = Set(offset(start));
     model.end_offset = Set(offset(end));
     let updated = model.update(&txn).await.map_err(|e| match e.sql_err() {
-        Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => position_taken(patch.position.unwrap_or_default()),
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => {
+            position_taken(patch.position.unwrap_or_default())
+        }
         _ => StoreError::Db(e),
     })?;
     articles::touch(&txn, article.id).await?;
@@ -123,4 +136,3 @@ pub async fn delete(db: &DatabaseConnection, id: Uuid) -> StoreResult<()> {
     txn.commit().await?;
     Ok(())
 }
-

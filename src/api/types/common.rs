@@ -237,7 +237,8 @@ pub fn valid_language(value: &str) -> Result<(), ValidationError> {
     let primary_ok = parts
         .next()
         .is_some_and(|p| (2..=3).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphabetic()));
-    let rest_ok = parts.all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()));
+    let rest_ok =
+        parts.all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()));
     if primary_ok && rest_ok && value.len() <= 35 {
         return Ok(());
     }
@@ -249,7 +250,8 @@ pub fn valid_language(value: &str) -> Result<(), ValidationError> {
 pub fn valid_http_url(value: &str) -> Result<(), ValidationError> {
     match url::Url::parse(value) {
         Ok(url) if matches!(url.scheme(), "http" | "https") && url.has_host() => Ok(()),
-        _ => Err(ValidationError::new("url")
-            .with_message("must be an absolute http(s) URL".into())),
+        _ => {
+            Err(ValidationError::new("url").with_message("must be an absolute http(s) URL".into()))
+        }
     }
 }

@@ -7,8 +7,8 @@ use uuid::Uuid;
 use validator::Validate;
 
 use super::common::{
-    aliases_valid, not_blank, patch_field, valid_slug, valid_wikidata_id, EntityKind,
-    EntityRef, EntitySummary,
+    aliases_valid, not_blank, patch_field, valid_slug, valid_wikidata_id, EntityKind, EntityRef,
+    EntitySummary,
 };
 
 /// A person, organisation, location or event that articles mention.

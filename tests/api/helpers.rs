@@ -1,0 +1,296 @@
+//! `spawn_app()`: the real service on a random port over a database of its own.
+
+use std::net::TcpListener;
+use std::path::PathBuf;
+
+use migration::{Migrator, MigratorTrait};
+use newsmeta::api::http::AppState;
+use newsmeta::store::keys::{self, Scope};
+use newsmeta::store::{self, PoolSettings};
+use reqwest::{Method, RequestBuilder, Response, StatusCode};
+use sea_orm::{ConnectionTrait, DatabaseConnection};
+use serde_json::Value;
+
+/// A running service and what a test needs to talk to it.
+pub struct TestApp {
+    pub address: String,
+    pub db: DatabaseConnection,
+    pub client: reqwest::Client,
+    /// A key with the `write` scope.
+    pub write_key: String,
+    /// A key with the `read` scope only.
+    pub read_key: String,
+    _guard: DatabaseGuard,
+}
+
+/// Removes the test's database when the test ends.
+enum DatabaseGuard {
+    Sqlite(PathBuf),
+    Postgres { admin_url: String, name: String },
+}
+
+impl Drop for DatabaseGuard {
+    fn drop(&mut self) {
+        match self {
+            DatabaseGuard::Sqlite(dir) => {
+                let _ = std::fs::remove_dir_all(dir);
+            }
+            DatabaseGuard::Postgres { admin_url, name } => {
+                let (admin_url, name) = (admin_url.clone(), name.clone());
+                // Drop on a thread of its own: this may run inside the test's runtime.
+                let _ = std::thread::spawn(move || {
+                    let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                    else {
+                        return;
+                    };
+                    runtime.block_on(async move {
+                        if let Ok(db) = sea_orm::Database::connect(&admin_url).await {
+                            let _ = db
+                                .execute_unprepared(&format!(
+                                    "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
+                                ))
+                                .await;
+                        }
+                    });
+                })
+                .join();
+            }
+        }
+    }
+}
+
+/// Which backend the tests run on.
+pub fn on_postgres() -> bool {
+    std::env::var("TEST_DATABASE_URL").is_ok_and(|url| url.starts_with("postgres"))
+}
+
+async fn fresh_database() -> (String, DatabaseGuard) {
+    let id = uuid::Uuid::now_v7().simple().to_string();
+    match std::env::var("TEST_DATABASE_URL") {
+        Ok(admin_url) if admin_url.starts_with("postgres") => {
+            let admin = sea_orm::Database::connect(&admin_url)
+                .await
+                .expect("TEST_DATABASE_URL must point at a reachable Postgres server");
+            let name = format!("newsmeta_test_{id}");
+            admin
+                .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+                .await
+                .expect("cannot create the test database");
+            admin.close().await.ok();
+            let mut url = url::Url::parse(&admin_url).expect("TEST_DATABASE_URL is not a URL");
+            url.set_path(&name);
+            (url.to_string(), DatabaseGuard::Postgres { admin_url, name })
+        }
+        _ => {
+            let dir = std::env::temp_dir().join(format!("newsmeta-test-{id}"));
+            std::fs::create_dir_all(&dir).expect("cannot create a temporary directory");
+            let url = format!("sqlite://{}?mode=rwc", dir.join("test.db").display());
+            (url, DatabaseGuard::Sqlite(dir))
+        }
+    }
+}
+
+/// Starts the service on a fresh, migrated, empty database.
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(false).await
+}
+
+/// Starts the service; with `reads_require_key`, reads need a key too.
+pub async fn spawn_app_with(reads_require_key: bool) -> TestApp {
+    let (url, guard) = fresh_database().await;
+    let pool = PoolSettings {
+        max_connections: 5,
+        ..PoolSettings::default()
+    };
+    let db = store::connect(&url, &pool)
+        .await
+        .expect("cannot connect to the test database");
+    Migrator::up(&db, None).await.expect("migrations failed");
+    let write_key = keys::create(&db, "test writer", Scope::Write)
+        .await
+        .expect("key")
+        .secret;
+    let read_key = keys::create(&db, "test reader", Scope::Read)
+        .await
+        .expect("key")
+        .secret;
+
+    let listener = TcpListener::bind("127.0.0.1:0").expect("cannot bind a port");
+    let port = listener.local_addr().expect("no local address").port();
+    let state = AppState {
+        db: db.clone(),
+        reads_require_key,
+        body_limit: 1024 * 1024,
+    };
+    let server = newsmeta::app::serve(listener, state).expect("cannot start the server");
+    tokio::spawn(server);
+
+    TestApp {
+        address: format!("http://127.0.0.1:{port}"),
+        db,
+        client: reqwest::Client::new(),
+        write_key,
+        read_key,
+        _guard: guard,
+    }
+}
+
+/// The seed article's request body, as committed in `seeds/`.
+pub fn seed_body() -> Value {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/seeds/seed-article.json"
+    ))
+    .expect("seeds/seed-article.json is missing");
+    serde_json::from_str(&text).expect("the seed is not JSON")
+}
+
+/// A small valid article body; `slug` keeps several in one test apart.
+pub fn small_article(slug: &str) -> Value {
+    serde_json::json!({
+        "slug": slug,
+        "headline": "Minister quits over housing plan",
+        "body": "The housing minister resigned on Monday.\nDisputed Targets\n\"I cannot defend this plan,\" she said.",
+        "category": "politics",
+        "keywords": ["housing"],
+        "published_at": "2026-11-23T08:00:00Z",
+        "sections": [
+            {"body": "The housing minister resigned on Monday.", "start": 0, "end": 40},
+            {"heading": "Disputed Targets", "body": "\"I cannot defend this plan,\" she said.", "start": 41, "end": 96}
+        ],
+        "quotes": [
+            {"text": "I cannot defend this plan,", "section_position": 1,
+             "speaker": {"name": "Jane Doe", "kind": "person"}, "cue": "said", "start": 59, "end": 85}
+        ],
+        "entities": [{"entity": {"name": "Jane Doe", "kind": "person"}, "mention_count": 1}]
+    })
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    pub fn request(&self, method: Method, path: &str) -> RequestBuilder {
+        self.client.request(method, self.url(path))
+    }
+
+    /// A request carrying the write key.
+    pub fn write(&self, method: Method, path: &str) -> RequestBuilder {
+        self.request(method, path).bearer_auth(&self.write_key)
+    }
+
+    pub async fn get(&self, path: &str) -> Response {
+        self.request(Method::GET, path)
+            .send()
+            .await
+            .expect("request failed")
+    }
+
+    pub async fn get_json(&self, path: &str) -> Value {
+        let response = self.get(path).await;
+        assert_eq!(response.status(), StatusCode::OK, "GET {path}");
+        response.json().await.expect("not JSON")
+    }
+
+    pub async fn post_json(&self, path: &str, body: &Value) -> Response {
+        self.write(Method::POST, path)
+            .json(body)
+            .send()
+            .await
+            .expect("request failed")
+    }
+
+    pub async fn patch_json(&self, path: &str, body: &Value) -> Response {
+        self.write(Method::PATCH, path)
+            .json(body)
+            .send()
+            .await
+            .expect("request failed")
+    }
+
+    pub async fn delete(&self, path: &str) -> Response {
+        self.write(Method::DELETE, path)
+            .send()
+            .await
+            .expect("request failed")
+    }
+
+    /// Creates the seed article and answers its JSON (with sections, quotes and entities).
+    pub async fn create_seed(&self) -> Value {
+        let response = self.post_json("/v1/articles", &seed_body()).await;
+        assert_eq!(response.status(), StatusCode::CREATED);
+        response.json().await.expect("not JSON")
+    }
+
+    /// Creates `small_article(slug)` and answers its JSON.
+    pub async fn create_small(&self, slug: &str) -> Value {
+        let response = self.post_json("/v1/articles", &small_article(slug)).await;
+        assert_eq!(response.status(), StatusCode::CREATED);
+        response.json().await.expect("not JSON")
+    }
+
+    /// How many rows a table has, straight from the database.
+    pub async fn count_rows(&self, table: &str) -> i64 {
+        let backend = self.db.get_database_backend();
+        let row = self
+            .db
+            .query_one_raw(sea_orm::Statement::from_string(
+                backend,
+                format!("SELECT COUNT(*) AS n FROM {table}"),
+            ))
+            .await
+            .expect("count failed")
+            .expect("no row");
+        row.try_get::<i64>("", "n").expect("count is not a number")
+    }
+}
+
+/// Asserts a problem+json answer: its status, its `type`, and (when given) the fields in `errors`.
+pub async fn assert_problem(
+    response: Response,
+    status: StatusCode,
+    problem_type: &str,
+    fields: &[&str],
+) -> Value {
+    assert_eq!(response.status(), status);
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    assert_eq!(content_type, "application/problem+json");
+    let body: Value = response.json().await.expect("problem is not JSON");
+    assert_eq!(body["type"], format!("/problems/{problem_type}"), "{body}");
+    assert_eq!(body["status"], status.as_u16(), "{body}");
+    assert!(
+        body["title"].as_str().is_some_and(|t| !t.is_empty()),
+        "{body}"
+    );
+    assert!(
+        body["detail"].as_str().is_some_and(|t| !t.is_empty()),
+        "{body}"
+    );
+    assert!(
+        body["instance"]
+            .as_str()
+            .is_some_and(|t| t.starts_with('/')),
+        "{body}"
+    );
+    let got: Vec<&str> = body["errors"]
+        .as_array()
+        .expect("errors is not an array")
+        .iter()
+        .map(|e| e["field"].as_str().expect("field is not a string"))
+        .collect();
+    for field in fields {
+        assert!(
+            got.contains(field),
+            "expected an error on `{field}`, got {got:?} in {body}"
+        );
+    }
+    body
+}
