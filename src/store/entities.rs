@@ -100,11 +100,16 @@ fn mention_total() -> Expr {
     )
 }
 
-/// Finds an entity by id, or by slug when `key` is not a uuid.
+/// Finds an entity by id, or by slug. A valid slug can also read as a uuid (32 hex digits, or
+/// hex groups joined by hyphens), so a uuid that names no entity is tried as a slug as well.
 pub async fn find(conn: &impl ConnectionTrait, key: &str) -> StoreResult<named_entity::Model> {
-    let found = match Uuid::parse_str(key) {
+    let by_id = match Uuid::parse_str(key) {
         Ok(id) => named_entity::Entity::find_by_id(id).one(conn).await?,
-        Err(_) => {
+        Err(_) => None,
+    };
+    let found = match by_id {
+        Some(entity) => Some(entity),
+        None => {
             named_entity::Entity::find()
                 .filter(named_entity::Column::Slug.eq(key))
                 .one(conn)
@@ -161,33 +166,39 @@ pub async fn resolve(
     insert(conn, &create, &format!("{field}.name")).await
 }
 
-/// An entity whose slug is `slug`, or whose slug, name or alias matches `name`.
+/// An entity whose slug is `slug`, or whose name, alias or slug matches `name`.
 async fn find_by_slug_or_alias(
     conn: &impl ConnectionTrait,
     slug: &str,
     name: &str,
 ) -> StoreResult<Option<named_entity::Model>> {
     let name_slug = domain::slugify(name);
-    let aliased = Query::select()
+    let name_key = domain::match_key(name);
+    // The key rows hold the canonical name's key too (see `replace_aliases`).
+    let named = Query::select()
         .column(entity_alias::Column::EntityId)
         .from(entity_alias::Entity)
-        .and_where(entity_alias::Column::AliasKey.eq(domain::match_key(name)))
+        .and_where(entity_alias::Column::AliasKey.eq(name_key.as_str()))
         .to_owned();
     let found = named_entity::Entity::find()
         .filter(
             Condition::any()
                 .add(named_entity::Column::Slug.eq(slug))
-                .add(named_entity::Column::Slug.eq(name_slug))
-                .add(named_entity::Column::Id.in_subquery(aliased)),
+                .add(named_entity::Column::Slug.eq(name_slug.as_str()))
+                .add(named_entity::Column::Id.in_subquery(named)),
         )
         .order_by_asc(named_entity::Column::Id)
         .all(conn)
         .await?;
-    // Prefer the exact slug, then the name's slug, then an alias match.
+    // Prefer the exact slug, then the canonical name, then the name's slug, then an alias.
     let by_slug = found.iter().position(|e| e.slug == slug);
-    let by_name = found.iter().position(|e| e.slug == domain::slugify(name));
+    let by_name = found
+        .iter()
+        .position(|e| domain::match_key(&e.name) == name_key);
+    let by_name_slug = found.iter().position(|e| e.slug == name_slug);
     let pick = by_slug
         .or(by_name)
+        .or(by_name_slug)
         .or(if found.is_empty() { None } else { Some(0) });
     Ok(pick.and_then(|i| found.into_iter().nth(i)))
 }
@@ -229,6 +240,10 @@ pub async fn insert(
 }
 
 /// Replaces an entity's aliases; duplicates (by match key) and the canonical name itself are dropped.
+///
+/// The canonical name is stored among the key rows as well, so that a name and an alias are
+/// matched the same way — case- and accent-insensitively — by search and by inline references
+/// (SQL `LOWER` cannot fold accents, and SQLite's folds only ASCII). [`aliases_of`] hides that row.
 async fn replace_aliases(
     conn: &impl ConnectionTrait,
     entity_id: Uuid,
@@ -241,9 +256,12 @@ async fn replace_aliases(
         .await?;
     let name_key = domain::match_key(name);
     let mut seen = std::collections::BTreeMap::new();
+    if !name_key.is_empty() {
+        seen.insert(name_key.clone(), name.trim().to_owned());
+    }
     for alias in aliases {
         let key = domain::match_key(alias);
-        if key != name_key && !key.is_empty() {
+        if !key.is_empty() {
             seen.entry(key).or_insert_with(|| alias.trim().to_owned());
         }
     }
@@ -262,22 +280,28 @@ async fn replace_aliases(
     Ok(())
 }
 
-/// Aliases of each of `ids`, sorted.
+/// Aliases of each of `entities`, sorted; the row that holds the canonical name is not one.
 pub async fn aliases_of(
     conn: &impl ConnectionTrait,
-    ids: &[Uuid],
+    entities: &[&named_entity::Model],
 ) -> StoreResult<HashMap<Uuid, Vec<String>>> {
     let mut out: HashMap<Uuid, Vec<String>> = HashMap::new();
-    if ids.is_empty() {
+    if entities.is_empty() {
         return Ok(out);
     }
+    let name_keys: HashMap<Uuid, String> = entities
+        .iter()
+        .map(|e| (e.id, domain::match_key(&e.name)))
+        .collect();
     let rows = entity_alias::Entity::find()
-        .filter(entity_alias::Column::EntityId.is_in(ids.iter().copied()))
+        .filter(entity_alias::Column::EntityId.is_in(name_keys.keys().copied()))
         .order_by_asc(entity_alias::Column::Alias)
         .all(conn)
         .await?;
     for row in rows {
-        out.entry(row.entity_id).or_default().push(row.alias);
+        if name_keys.get(&row.entity_id) != Some(&row.alias_key) {
+            out.entry(row.entity_id).or_default().push(row.alias);
+        }
     }
     Ok(out)
 }
@@ -329,7 +353,7 @@ pub async fn rows_for(
     entities: Vec<named_entity::Model>,
 ) -> StoreResult<Vec<EntityRow>> {
     let ids: Vec<Uuid> = entities.iter().map(|e| e.id).collect();
-    let mut aliases = aliases_of(conn, &ids).await?;
+    let mut aliases = aliases_of(conn, &entities.iter().collect::<Vec<_>>()).await?;
     let counts = counts_of(conn, &ids).await?;
     Ok(entities
         .into_iter()
@@ -447,6 +471,18 @@ pub async fn update(
     let current = find(&txn, key).await?;
     let id = current.id;
     let name = patch.name.clone().unwrap_or_else(|| current.name.clone());
+    // A new name replaces the old one among the key rows; the aliases stay as they were unless
+    // the patch replaces them too.
+    let aliases = match (&patch.aliases, &patch.name) {
+        (Some(aliases), _) => Some(aliases.clone()),
+        (None, Some(_)) => Some(
+            aliases_of(&txn, &[&current])
+                .await?
+                .remove(&id)
+                .unwrap_or_default(),
+        ),
+        (None, None) => None,
+    };
     let mut model: named_entity::ActiveModel = current.into();
     if let Some(slug) = &patch.slug {
         model.slug = Set(slug.clone());
@@ -468,15 +504,9 @@ pub async fn update(
     let entity = model.update(&txn).await.map_err(|e| {
         StoreError::unique_as_conflict(e, "slug", &format!("`{slug}` is taken by another entity"))
     })?;
-    if let Some(aliases) = &patch.aliases {
+    if let Some(aliases) = &aliases {
+        // The new name may have been an alias; `replace_aliases` keeps it out of the list.
         replace_aliases(&txn, id, &name, aliases).await?;
-    } else if patch.name.is_some() {
-        // The new name may have been an alias; keep the alias list free of the canonical name.
-        entity_alias::Entity::delete_many()
-            .filter(entity_alias::Column::EntityId.eq(id))
-            .filter(entity_alias::Column::AliasKey.eq(domain::match_key(&name)))
-            .exec(&txn)
-            .await?;
     }
     let row = rows_for(&txn, vec![entity]).await?.pop();
     txn.commit().await?;
@@ -581,15 +611,12 @@ pub async fn merge(
         }
     }
     quote::Entity::update_many()
-        .col_expr(
-            quote::Column::SpeakerEntityId,
-            Expr::val(survivor.id).into(),
-        )
+        .col_expr(quote::Column::SpeakerEntityId, Expr::val(survivor.id))
         .filter(quote::Column::SpeakerEntityId.eq(duplicate.id))
         .exec(&txn)
         .await?;
 
-    let mut aliases = aliases_of(&txn, &[survivor.id, duplicate.id]).await?;
+    let mut aliases = aliases_of(&txn, &[&survivor, &duplicate]).await?;
     let mut merged = aliases.remove(&survivor.id).unwrap_or_default();
     merged.extend(aliases.remove(&duplicate.id).unwrap_or_default());
     merged.push(duplicate.name.clone());

@@ -100,11 +100,32 @@ pub async fn spawn_app() -> TestApp {
 /// Starts the service; with `reads_require_key`, reads need a key too.
 pub async fn spawn_app_with(reads_require_key: bool) -> TestApp {
     let (url, guard) = fresh_database().await;
+    start_app(&url, guard, reads_require_key).await
+}
+
+/// A fresh, empty database of a test's own (not migrated), removed when the value is dropped:
+/// for running the `newsmeta` binary against it, and then perhaps the service with [`spawn_app_on`].
+pub struct TestDatabase {
+    pub url: String,
+    guard: DatabaseGuard,
+}
+
+pub async fn fresh_test_database() -> TestDatabase {
+    let (url, guard) = fresh_database().await;
+    TestDatabase { url, guard }
+}
+
+/// Starts the service (reads open) on `database`, migrating it first; the app then owns it.
+pub async fn spawn_app_on(database: TestDatabase) -> TestApp {
+    start_app(&database.url, database.guard, false).await
+}
+
+async fn start_app(url: &str, guard: DatabaseGuard, reads_require_key: bool) -> TestApp {
     let pool = PoolSettings {
         max_connections: 5,
         ..PoolSettings::default()
     };
-    let db = store::connect(&url, &pool)
+    let db = store::connect(url, &pool)
         .await
         .expect("cannot connect to the test database");
     Migrator::up(&db, None).await.expect("migrations failed");
@@ -293,4 +314,12 @@ pub async fn assert_problem(
         );
     }
     body
+}
+
+/// The target of a response's `Link: <...>; rel="next"` header, when it has one.
+pub fn next_link(response: &Response) -> Option<String> {
+    let link = response.headers().get("link")?.to_str().ok()?;
+    assert!(link.ends_with("; rel=\"next\""), "unexpected Link: {link}");
+    let target = link.strip_prefix('<')?.split_once('>')?.0;
+    Some(target.to_owned())
 }
