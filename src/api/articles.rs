@@ -17,31 +17,24 @@ use crate::store::{mentions, quotes, sections};
 #[into_params(parameter_in = Query)]
 pub struct ArticleListParams {
     /// Words that must all appear in the headline, standfirst or body (case-insensitive).
-    #[param(example = "migration")]
     q: Option<String>,
     /// An entity (id or slug) the article mentions; repeat for articles that mention all of them.
     #[serde(default)]
-    #[param(example = json!(["united-kingdom", "keir-starmer"]))]
     entity: Vec<String>,
     /// An entity (id or slug) quoted in the article.
-    #[param(example = "donald-trump")]
     speaker: Option<String>,
-    #[param(example = "politics")]
     category: Option<String>,
-    #[param(example = "immigration")]
     keyword: Option<String>,
     /// BCP 47 language tag.
-    #[param(example = "en")]
     language: Option<String>,
     publisher: Option<String>,
     /// Published at or after this time (RFC 3339, or `YYYY-MM-DD` for midnight UTC).
-    #[param(value_type = Option<String>, example = "2025-09-01")]
+    #[param(value_type = Option<String>)]
     published_after: Option<String>,
     /// Published before this time (RFC 3339, or `YYYY-MM-DD`).
-    #[param(value_type = Option<String>, example = "2026-01-01")]
+    #[param(value_type = Option<String>)]
     published_before: Option<String>,
     /// One of `-published_at` (default; undated articles last), `published_at`, `-created_at`, `created_at`.
-    #[param(example = "-published_at")]
     sort: Option<String>,
     /// Page size, 1 to 100.
     #[param(value_type = Option<u32>, minimum = 1, maximum = 100, example = 20)]

@@ -25,10 +25,8 @@ pub struct EntityListParams {
     #[param(value_type = Option<EntityKind>)]
     kind: Option<String>,
     /// Text found in the name or an alias (case- and accent-insensitive).
-    #[param(example = "starmer")]
     q: Option<String>,
     /// `name` (default), `-name`, `mentions` or `-mentions` (most mentioned first).
-    #[param(example = "-mentions")]
     sort: Option<String>,
     /// Page size, 1 to 100.
     #[param(value_type = Option<u32>, minimum = 1, maximum = 100)]

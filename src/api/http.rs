@@ -150,9 +150,13 @@ fn describe_data_error(path: &str, message: &str) -> (String, String) {
             .and_then(|rest| rest.split('`').next())
             .map(str::to_owned)
     };
+    // serde_path_to_error ends an unknown field's path with its name already; a missing field is
+    // reported at the path of the object that lacks it.
     let join = |name: String| {
         if path == "." || path.is_empty() {
             name
+        } else if path == name || path.ends_with(&format!(".{name}")) {
+            path.to_owned()
         } else {
             format!("{path}.{name}")
         }
@@ -294,11 +298,9 @@ async fn require_scope(req: &HttpRequest, state: &AppState, needed: Scope) -> Re
         .headers()
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| {
-            v.strip_prefix("Bearer ")
-                .or_else(|| v.strip_prefix("bearer "))
-        })
-        .map(str::trim);
+        .and_then(|v| v.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, key)| key.trim());
     let Some(presented) = presented else {
         return Err(ApiError::Unauthorized(format!(
             "send a {} key as `Authorization: Bearer <key>`",

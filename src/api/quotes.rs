@@ -17,19 +17,16 @@ use crate::store::quotes::{self, QuoteFilter, QuoteSort};
 #[into_params(parameter_in = Query)]
 pub struct QuoteListParams {
     /// The speaker, an entity id or slug.
-    #[param(example = "donald-trump")]
     speaker: Option<String>,
     /// The article, by id or slug.
-    #[param(example = "us-officials-condemn-uk-immigration-approach")]
     article: Option<String>,
     /// Words that must all appear in the quote (case-insensitive).
-    #[param(example = "military")]
     q: Option<String>,
     /// `direct` or `partial`.
     #[param(value_type = Option<QuoteKind>)]
     kind: Option<String>,
     /// The quote's article was published at or after this time (RFC 3339 or `YYYY-MM-DD`).
-    #[param(value_type = Option<String>, example = "2025-09-01")]
+    #[param(value_type = Option<String>)]
     published_after: Option<String>,
     /// The quote's article was published before this time.
     #[param(value_type = Option<String>)]

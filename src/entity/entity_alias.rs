@@ -1,4 +1,6 @@
-//! The `entity_aliases` table: other names of an entity, with a normalised key for matching.
+//! The `entity_aliases` table: the names an entity goes by, each with a normalised key for
+//! matching. It holds the canonical name too, so that names and aliases match alike (case- and
+//! accent-insensitively); `store::entities::aliases_of` leaves that row out of `aliases`.
 
 use sea_orm::entity::prelude::*;
 

@@ -95,11 +95,17 @@ impl ArticleSort {
     }
 }
 
-/// Finds an article by id, or by slug when `key` is not a uuid.
+/// Finds an article by id, or by slug. A valid slug can also read as a uuid
+/// (`0193a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b`, or 32 hex digits), so a uuid that names no article is
+/// tried as a slug before the answer is "not found".
 pub async fn find(conn: &impl ConnectionTrait, key: &str) -> StoreResult<article::Model> {
-    let found = match Uuid::parse_str(key) {
+    let by_id = match Uuid::parse_str(key) {
         Ok(id) => article::Entity::find_by_id(id).one(conn).await?,
-        Err(_) => {
+        Err(_) => None,
+    };
+    let found = match by_id {
+        Some(article) => Some(article),
+        None => {
             article::Entity::find()
                 .filter(article::Column::Slug.eq(key))
                 .one(conn)
@@ -185,34 +191,34 @@ pub async fn entity_ids(
     conn: &impl ConnectionTrait,
     keys: &[String],
 ) -> StoreResult<Option<Vec<Uuid>>> {
-    let mut ids = Vec::with_capacity(keys.len());
-    let mut slugs = Vec::new();
-    for key in keys {
-        match Uuid::parse_str(key) {
-            Ok(id) => ids.push(id),
-            Err(_) => slugs.push(key.clone()),
-        }
-    }
+    // A key that reads as a uuid is compared as one, so `ABC…` and `abc…` name the same entity;
+    // it may still be a slug that happens to look like a uuid.
+    let ids: Vec<Uuid> = keys
+        .iter()
+        .filter_map(|k| Uuid::parse_str(k).ok())
+        .collect();
     let wanted: HashSet<&String> = keys.iter().collect();
     let found = named_entity::Entity::find()
         .filter(
             Condition::any()
-                .add(named_entity::Column::Id.is_in(ids.clone()))
-                .add(named_entity::Column::Slug.is_in(slugs)),
+                .add(named_entity::Column::Id.is_in(ids))
+                .add(named_entity::Column::Slug.is_in(wanted.iter().map(|k| k.as_str()))),
         )
         .all(conn)
         .await?;
-    let mut resolved = Vec::new();
+    let mut resolved = HashSet::new();
     for key in wanted {
+        let id = Uuid::parse_str(key).ok();
         match found
             .iter()
-            .find(|e| &e.slug == key || e.id.to_string() == *key)
+            .find(|e| Some(e.id) == id)
+            .or_else(|| found.iter().find(|e| &e.slug == key))
         {
-            Some(entity) => resolved.push(entity.id),
+            Some(entity) => resolved.insert(entity.id),
             None => return Ok(None),
-        }
+        };
     }
-    Ok(Some(resolved))
+    Ok(Some(resolved.into_iter().collect()))
 }
 
 /// The WHERE clause for `filter`, or `None` when it names an entity that does not exist (so

@@ -1197,3 +1197,27 @@ async fn deleting_a_mention_removes_it_but_not_the_entity() {
     let listed = app.get_json(&format!("/v1/articles/{SEED}/entities")).await;
     assert_eq!(listed.as_array().unwrap().len(), 12);
 }
+
+#[tokio::test]
+async fn patching_an_entity_with_null_for_a_member_that_cannot_be_cleared_is_a_422() {
+    let app = spawn_app().await;
+    app.create_seed().await;
+    for member in ["name", "slug", "kind", "aliases"] {
+        let response = app
+            .patch_json("/v1/entities/keir-starmer", &json!({ member: null }))
+            .await;
+        assert_problem(
+            response,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation-failed",
+            &[member],
+        )
+        .await;
+    }
+    let entity = app.get_json("/v1/entities/keir-starmer").await;
+    assert_eq!(entity["name"], "Keir Starmer");
+    assert_eq!(
+        entity["aliases"],
+        json!(["Sir Keir", "Sir Keir Starmer", "Starmer"])
+    );
+}

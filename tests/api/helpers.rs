@@ -61,11 +61,6 @@ impl Drop for DatabaseGuard {
     }
 }
 
-/// Which backend the tests run on.
-pub fn on_postgres() -> bool {
-    std::env::var("TEST_DATABASE_URL").is_ok_and(|url| url.starts_with("postgres"))
-}
-
 async fn fresh_database() -> (String, DatabaseGuard) {
     let id = uuid::Uuid::now_v7().simple().to_string();
     match std::env::var("TEST_DATABASE_URL") {

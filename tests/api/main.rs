@@ -1,6 +1,9 @@
 //! The integration tests: one binary, a real server on a random port and a fresh database per
 //! test — SQLite by default, Postgres when `TEST_DATABASE_URL` is set.
 
+// Test helpers fail loudly by design.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod helpers;
 
 mod articles;

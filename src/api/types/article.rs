@@ -7,7 +7,8 @@ use uuid::Uuid;
 use validator::Validate;
 
 use super::common::{
-    not_blank, patch_field, short_strings_valid, valid_http_url, valid_language, valid_slug,
+    not_blank, patch_field, required_field, short_strings_valid, valid_http_url, valid_language,
+    valid_slug,
 };
 use super::entity::{Mention, MentionCreate};
 use super::quote::{Quote, QuoteCreate};
@@ -195,13 +196,18 @@ impl ArticleCreate {
 }
 
 /// A JSON merge patch (RFC 7396) of an article's own fields: members left out stay as they are,
-/// `null` clears an optional one. Sections, quotes and mentions have routes of their own.
+/// `null` clears an optional one (`standfirst`, `publisher`, `source_url`, `category`,
+/// `published_at`); the others cannot be null. Sections, quotes and mentions have routes of their own.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"category": "immigration", "keywords": ["immigration", "diplomacy"]}))]
 pub struct ArticlePatch {
+    #[serde(default, deserialize_with = "required_field")]
+    #[schema(value_type = String)]
     #[validate(custom(function = "valid_slug"))]
     pub slug: Option<String>,
+    #[serde(default, deserialize_with = "required_field")]
+    #[schema(value_type = String)]
     #[validate(length(min = 1, max = 500), custom(function = "not_blank"))]
     pub headline: Option<String>,
     #[serde(default, deserialize_with = "patch_field")]
@@ -209,8 +215,13 @@ pub struct ArticlePatch {
     #[validate(length(min = 1, max = 2000), custom(function = "not_blank"))]
     pub standfirst: Option<Option<String>>,
     /// A new body must still contain every section, quote and mention offset.
+    #[serde(default, deserialize_with = "required_field")]
+    #[schema(value_type = String)]
     #[validate(length(min = 1, max = 1000000), custom(function = "not_blank"))]
     pub body: Option<String>,
+    /// Replaces the authors; `[]` removes them all.
+    #[serde(default, deserialize_with = "required_field")]
+    #[schema(value_type = Vec<String>)]
     #[validate(length(max = 50), custom(function = "short_strings_valid"))]
     pub authors: Option<Vec<String>>,
     #[serde(default, deserialize_with = "patch_field")]
@@ -221,12 +232,17 @@ pub struct ArticlePatch {
     #[schema(value_type = Option<String>)]
     #[validate(length(max = 2048), custom(function = "valid_http_url"))]
     pub source_url: Option<Option<String>>,
+    #[serde(default, deserialize_with = "required_field")]
+    #[schema(value_type = String)]
     #[validate(custom(function = "valid_language"))]
     pub language: Option<String>,
     #[serde(default, deserialize_with = "patch_field")]
     #[schema(value_type = Option<String>)]
     #[validate(length(min = 1, max = 100), custom(function = "not_blank"))]
     pub category: Option<Option<String>>,
+    /// Replaces the keywords; `[]` removes them all.
+    #[serde(default, deserialize_with = "required_field")]
+    #[schema(value_type = Vec<String>)]
     #[validate(length(max = 50), custom(function = "short_strings_valid"))]
     pub keywords: Option<Vec<String>>,
     #[serde(default, deserialize_with = "patch_field")]

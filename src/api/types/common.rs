@@ -178,6 +178,20 @@ where
     Option::<T>::deserialize(deserializer).map(Some)
 }
 
+/// Deserialises a merge-patch member that cannot be cleared: absent → `None`, value → `Some(v)`,
+/// and `null` is an error naming the member (a 422), not a silent no-op.
+pub fn required_field<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(deserializer)?
+        .map(Some)
+        .ok_or_else(|| {
+            serde::de::Error::custom("cannot be null; leave the member out to keep its value")
+        })
+}
+
 pub fn not_blank(value: &str) -> Result<(), ValidationError> {
     if value.trim().is_empty() {
         return Err(ValidationError::new("blank").with_message("must not be blank".into()));

@@ -7,8 +7,8 @@ use uuid::Uuid;
 use validator::Validate;
 
 use super::common::{
-    aliases_valid, not_blank, patch_field, valid_slug, valid_wikidata_id, EntityKind, EntityRef,
-    EntitySummary,
+    aliases_valid, not_blank, patch_field, required_field, valid_slug, valid_wikidata_id,
+    EntityKind, EntityRef, EntitySummary,
 };
 
 /// A person, organisation, location or event that articles mention.
@@ -73,11 +73,19 @@ pub struct EntityCreate {
 #[schema(example = json!({"description": "Prime Minister of the United Kingdom", "aliases": ["Sir Keir Starmer", "Starmer", "Sir Keir"]}))]
 pub struct EntityPatch {
     #[validate(custom(function = "valid_slug"))]
+    #[serde(default, deserialize_with = "required_field")]
+    #[schema(value_type = String)]
     pub slug: Option<String>,
     #[validate(length(min = 1, max = 300), custom(function = "not_blank"))]
+    #[serde(default, deserialize_with = "required_field")]
+    #[schema(value_type = String)]
     pub name: Option<String>,
+    #[serde(default, deserialize_with = "required_field")]
+    #[schema(value_type = EntityKind)]
     pub kind: Option<EntityKind>,
     #[validate(length(max = 50), custom(function = "aliases_valid"))]
+    #[serde(default, deserialize_with = "required_field")]
+    #[schema(value_type = Vec<String>)]
     pub aliases: Option<Vec<String>>,
     #[serde(default, deserialize_with = "patch_field")]
     #[schema(value_type = Option<String>)]
@@ -104,7 +112,7 @@ pub struct EntityMerge {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[schema(example = json!({
     "entity": {"id": "01936b4e-6b1a-7c3e-9a40-3f2d8e1b2c52", "slug": "united-kingdom", "name": "United Kingdom", "kind": "location"},
-    "mention_count": 7, "first_offset": 75, "salience": null
+    "mention_count": 7, "first_offset": 60, "salience": null
 }))]
 pub struct Mention {
     pub entity: EntitySummary,
@@ -119,7 +127,7 @@ pub struct Mention {
 /// A mention in a nested article create: which entity, and how often.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"entity": {"name": "United Kingdom", "kind": "location", "aliases": ["UK", "Britain", "British"]}, "mention_count": 7, "first_offset": 75}))]
+#[schema(example = json!({"entity": {"name": "United Kingdom", "kind": "location", "aliases": ["UK", "Britain", "British"]}, "mention_count": 7, "first_offset": 60}))]
 pub struct MentionCreate {
     #[validate(nested)]
     pub entity: EntityRef,
@@ -135,7 +143,7 @@ pub struct MentionCreate {
 /// Sets how an article mentions an entity (creates the mention or replaces it).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"mention_count": 2, "first_offset": 1570}))]
+#[schema(example = json!({"mention_count": 2, "first_offset": 1980}))]
 pub struct MentionPut {
     #[serde(default = "one")]
     #[validate(range(min = 1, max = 100000))]

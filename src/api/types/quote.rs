@@ -5,7 +5,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 use validator::Validate;
 
-use super::common::{not_blank, patch_field, EntityRef, EntitySummary, QuoteKind};
+use super::common::{not_blank, patch_field, required_field, EntityRef, EntitySummary, QuoteKind};
 
 /// A quotation in an article, with its speaker.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -19,8 +19,8 @@ use super::common::{not_blank, patch_field, EntityRef, EntitySummary, QuoteKind}
     "speaker": {"id": "01936b4e-6b1a-7c3e-9a40-3f2d8e1b2c51", "slug": "donald-trump", "name": "Donald Trump", "kind": "person"},
     "speaker_label": "Mr Trump",
     "cue": "told",
-    "start": 2261,
-    "end": 2329
+    "start": 2177,
+    "end": 2245
 }))]
 pub struct Quote {
     pub id: Uuid,
@@ -50,7 +50,7 @@ pub struct Quote {
 #[schema(example = json!({
     "text": "destroy", "kind": "partial", "section_position": 3,
     "speaker": {"slug": "donald-trump"}, "speaker_label": "Mr Trump", "cue": "warned",
-    "start": 2141, "end": 2148
+    "start": 2105, "end": 2112
 }))]
 pub struct QuoteCreate {
     /// Order within the article; defaults to the quote's index in a nested create, on its own to
@@ -86,9 +86,15 @@ pub struct QuoteCreate {
 #[schema(example = json!({"speaker": {"slug": "keir-starmer"}, "cue": "said"}))]
 pub struct QuotePatch {
     #[validate(range(min = 0, max = 100000))]
+    #[serde(default, deserialize_with = "required_field")]
+    #[schema(value_type = i32)]
     pub position: Option<i32>,
     #[validate(length(min = 1, max = 20000), custom(function = "not_blank"))]
+    #[serde(default, deserialize_with = "required_field")]
+    #[schema(value_type = String)]
     pub text: Option<String>,
+    #[serde(default, deserialize_with = "required_field")]
+    #[schema(value_type = QuoteKind)]
     pub kind: Option<QuoteKind>,
     #[serde(default, deserialize_with = "patch_field")]
     #[schema(value_type = Option<Uuid>)]

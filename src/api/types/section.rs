@@ -5,7 +5,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 use validator::Validate;
 
-use super::common::{not_blank, patch_field};
+use super::common::{not_blank, patch_field, required_field};
 use crate::entity::section;
 
 /// A section of an article: position 0 is the untitled lede, then each headed part in order.
@@ -16,8 +16,8 @@ use crate::entity::section;
     "position": 1,
     "heading": "Confidential Diplomatic Directive",
     "body": "The criticism was delivered in a confidential memo sent to US embassies last week, including the mission in London. ...",
-    "start": 218,
-    "end": 758
+    "start": 216,
+    "end": 732
 }))]
 pub struct Section {
     pub id: Uuid,
@@ -51,7 +51,7 @@ impl From<section::Model> for Section {
 /// A new section. Offsets are optional; when given they must lie within the article body.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"position": 1, "heading": "Confidential Diplomatic Directive", "body": "The criticism was delivered in a confidential memo ...", "start": 218, "end": 758}))]
+#[schema(example = json!({"position": 1, "heading": "Confidential Diplomatic Directive", "body": "The criticism was delivered in a confidential memo ...", "start": 216, "end": 732}))]
 pub struct SectionCreate {
     /// Order within the article; in a nested create it defaults to the section's index in the
     /// list, on its own to one past the last section.
@@ -67,17 +67,22 @@ pub struct SectionCreate {
     pub end: Option<i64>,
 }
 
-/// A JSON merge patch of a section: members left out stay as they are, `null` clears.
+/// A JSON merge patch of a section: members left out stay as they are, `null` clears `heading`,
+/// `start` and `end` (which go together); `position` and `body` cannot be null.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"heading": "A Pattern of Failure"}))]
 pub struct SectionPatch {
+    #[serde(default, deserialize_with = "required_field")]
+    #[schema(value_type = i32)]
     #[validate(range(min = 0, max = 10000))]
     pub position: Option<i32>,
     #[serde(default, deserialize_with = "patch_field")]
     #[schema(value_type = Option<String>)]
     #[validate(length(min = 1, max = 500), custom(function = "not_blank"))]
     pub heading: Option<Option<String>>,
+    #[serde(default, deserialize_with = "required_field")]
+    #[schema(value_type = String)]
     #[validate(length(min = 1, max = 200000), custom(function = "not_blank"))]
     pub body: Option<String>,
     #[serde(default, deserialize_with = "patch_field")]
