@@ -253,8 +253,7 @@ async fn expected_version(
 ) -> Result<(uuid::Uuid, Option<i64>), ApiError> {
     let row = articles::get(&state.db, key).await?;
     let (id, version) = (row.article.id, row.article.version);
-    let current = Json::new(&Article::from(row))?;
-    let conditional = http::check_if_match(req, current.etag())?;
+    let conditional = http::check_if_match(req, &Article::from(row))?;
     Ok((id, conditional.then_some(version)))
 }
 

@@ -169,8 +169,7 @@ pub async fn patch_entity(
     key: web::Path<String>,
     Body(patch): Body<EntityPatch>,
 ) -> Result<HttpResponse, ApiError> {
-    let current = Json::new(&Entity::from(entities::get(&state.db, &key).await?))?;
-    http::check_if_match(&req, current.etag())?;
+    http::check_if_match(&req, &Entity::from(entities::get(&state.db, &key).await?))?;
     let entity = Entity::from(entities::update(&state.db, &key, &patch).await?);
     Ok(Json::new(&entity)?.respond(StatusCode::OK))
 }
@@ -198,8 +197,7 @@ pub async fn delete_entity(
     _: Writer,
     key: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let current = Json::new(&Entity::from(entities::get(&state.db, &key).await?))?;
-    http::check_if_match(&req, current.etag())?;
+    http::check_if_match(&req, &Entity::from(entities::get(&state.db, &key).await?))?;
     entities::delete(&state.db, &key).await?;
     Ok(http::no_content())
 }

@@ -288,11 +288,6 @@ pub async fn require_read(req: &HttpRequest, state: &AppState) -> Result<(), Api
     Ok(())
 }
 
-/// Checks that a request may write: a `write` or `admin` key.
-pub async fn require_write(req: &HttpRequest, state: &AppState) -> Result<(), ApiError> {
-    require_scope(req, state, Scope::Write).await
-}
-
 async fn require_scope(req: &HttpRequest, state: &AppState, needed: Scope) -> Result<(), ApiError> {
     let presented = req
         .headers()
@@ -380,8 +375,9 @@ fn if_none_match(req: &HttpRequest, etag: &str) -> bool {
         .any(|tag| tag == etag || tag == "*")
 }
 
-/// Honours `If-Match` on a write: fine when absent, 412 when it names none of the current ETags.
-pub fn check_if_match(req: &HttpRequest, current_etag: &str) -> Result<bool, ApiError> {
+/// Honours `If-Match` on a write to `current` (the resource as a GET answers it now): fine when
+/// absent, 412 when it names no current ETag. Answers whether the write is conditional.
+pub fn check_if_match(req: &HttpRequest, current: &impl Serialize) -> Result<bool, ApiError> {
     let values: Vec<&str> = req
         .headers()
         .get_all(header::IF_MATCH)
@@ -393,7 +389,11 @@ pub fn check_if_match(req: &HttpRequest, current_etag: &str) -> Result<bool, Api
     if values.is_empty() {
         return Ok(false);
     }
-    if values.iter().any(|tag| *tag == "*" || *tag == current_etag) {
+    let current = Json::new(current)?;
+    if values
+        .iter()
+        .any(|tag| *tag == "*" || *tag == current.etag())
+    {
         Ok(true)
     } else {
         Err(ApiError::PreconditionFailed(
@@ -450,11 +450,7 @@ impl FromRequest for Writer {
     type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let req = req.clone();
-        Box::pin(async move {
-            let state = state_of(&req)?;
-            require_write(&req, &state).await.map(|()| Writer)
-        })
+        admit(req, Scope::Write, Writer)
     }
 }
 
@@ -466,12 +462,25 @@ impl FromRequest for Reader {
     type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let req = req.clone();
-        Box::pin(async move {
-            let state = state_of(&req)?;
-            require_read(&req, &state).await.map(|()| Reader)
-        })
+        admit(req, Scope::Read, Reader)
     }
+}
+
+/// Checks the request's key for `needed` (reads only when configured) and answers `admitted`.
+fn admit<T: 'static>(
+    req: &HttpRequest,
+    needed: Scope,
+    admitted: T,
+) -> Pin<Box<dyn Future<Output = Result<T, ApiError>>>> {
+    let req = req.clone();
+    Box::pin(async move {
+        let state = state_of(&req)?;
+        match needed {
+            Scope::Read => require_read(&req, &state).await?,
+            _ => require_scope(&req, &state, needed).await?,
+        }
+        Ok(admitted)
+    })
 }
 
 fn state_of(req: &HttpRequest) -> Result<web::Data<AppState>, ApiError> {

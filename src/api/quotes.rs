@@ -215,8 +215,7 @@ pub async fn patch_quote(
     Body(patch): Body<QuotePatch>,
 ) -> Result<HttpResponse, ApiError> {
     let id = http::uuid("id", &id)?;
-    let current = Json::new(&Quote::from(quotes::get(&state.db, id).await?))?;
-    http::check_if_match(&req, current.etag())?;
+    http::check_if_match(&req, &Quote::from(quotes::get(&state.db, id).await?))?;
     let quote = Quote::from(quotes::update(&state.db, id, &patch).await?);
     Ok(Json::new(&quote)?.respond(StatusCode::OK))
 }
@@ -245,8 +244,7 @@ pub async fn delete_quote(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = http::uuid("id", &id)?;
-    let current = Json::new(&Quote::from(quotes::get(&state.db, id).await?))?;
-    http::check_if_match(&req, current.etag())?;
+    http::check_if_match(&req, &Quote::from(quotes::get(&state.db, id).await?))?;
     quotes::delete(&state.db, id).await?;
     Ok(http::no_content())
 }

@@ -119,8 +119,7 @@ pub async fn patch_section(
     Body(patch): Body<SectionPatch>,
 ) -> Result<HttpResponse, ApiError> {
     let id = http::uuid("id", &id)?;
-    let current = Json::new(&Section::from(sections::get(&state.db, id).await?))?;
-    http::check_if_match(&req, current.etag())?;
+    http::check_if_match(&req, &Section::from(sections::get(&state.db, id).await?))?;
     let section = Section::from(sections::update(&state.db, id, &patch).await?);
     Ok(Json::new(&section)?.respond(StatusCode::OK))
 }
@@ -149,8 +148,7 @@ pub async fn delete_section(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = http::uuid("id", &id)?;
-    let current = Json::new(&Section::from(sections::get(&state.db, id).await?))?;
-    http::check_if_match(&req, current.etag())?;
+    http::check_if_match(&req, &Section::from(sections::get(&state.db, id).await?))?;
     sections::delete(&state.db, id).await?;
     Ok(http::no_content())
 }

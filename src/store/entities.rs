@@ -119,6 +119,23 @@ pub async fn find(conn: &impl ConnectionTrait, key: &str) -> StoreResult<named_e
     found.ok_or_else(|| StoreError::NotFound(format!("entity `{key}`")))
 }
 
+/// The entities with the given ids, by id (one query; none for an empty list).
+pub async fn by_ids(
+    conn: &impl ConnectionTrait,
+    ids: Vec<Uuid>,
+) -> StoreResult<HashMap<Uuid, named_entity::Model>> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    Ok(named_entity::Entity::find()
+        .filter(named_entity::Column::Id.is_in(ids))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|e| (e.id, e))
+        .collect())
+}
+
 /// Like [`find`], but an unknown entity is an invalid input at `field` rather than a missing resource.
 pub async fn find_for_field(
     conn: &impl ConnectionTrait,

@@ -1,7 +1,5 @@
 //! Mentions: which entities an article mentions, and how often.
 
-use std::collections::HashMap;
-
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set,
@@ -32,17 +30,7 @@ pub async fn of_article(
         .all(conn)
         .await?;
     let ids: Vec<Uuid> = mentions.iter().map(|m| m.entity_id).collect();
-    let entities: HashMap<Uuid, named_entity::Model> = if ids.is_empty() {
-        HashMap::new()
-    } else {
-        named_entity::Entity::find()
-            .filter(named_entity::Column::Id.is_in(ids))
-            .all(conn)
-            .await?
-            .into_iter()
-            .map(|e| (e.id, e))
-            .collect()
-    };
+    let entities = entities::by_ids(conn, ids).await?;
     let mut rows: Vec<MentionRow> = mentions
         .into_iter()
         .filter_map(|mention| {

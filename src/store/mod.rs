@@ -98,3 +98,23 @@ pub fn now() -> chrono::DateTime<chrono::Utc> {
 pub(crate) fn offset(value: Option<i64>) -> Option<i32> {
     value.map(|v| i32::try_from(v).unwrap_or(i32::MAX))
 }
+
+/// One past the highest `position` among an article's rows of `E` (0 when it has none): where a
+/// section or quote goes when the request gives no position.
+pub(crate) async fn next_position<E: sea_orm::EntityTrait>(
+    conn: &impl sea_orm::ConnectionTrait,
+    position: E::Column,
+    article: E::Column,
+    article_id: uuid::Uuid,
+) -> StoreResult<i32> {
+    use sea_orm::sea_query::{Expr, ExprTrait};
+    use sea_orm::{ColumnTrait, QueryFilter, QuerySelect};
+    let max: Option<Option<i32>> = E::find()
+        .select_only()
+        .column_as(Expr::col(position).max(), "max")
+        .filter(article.eq(article_id))
+        .into_tuple()
+        .one(conn)
+        .await?;
+    Ok(max.flatten().map_or(0, |m| m.saturating_add(1)))
+}

@@ -1,7 +1,5 @@
 //! Quotes: who said what, with their speakers.
 
-use std::collections::HashMap;
-
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
@@ -69,17 +67,7 @@ async fn with_speakers(
     quotes: Vec<quote::Model>,
 ) -> StoreResult<Vec<QuoteRow>> {
     let ids: Vec<Uuid> = quotes.iter().filter_map(|q| q.speaker_entity_id).collect();
-    let speakers: HashMap<Uuid, named_entity::Model> = if ids.is_empty() {
-        HashMap::new()
-    } else {
-        named_entity::Entity::find()
-            .filter(named_entity::Column::Id.is_in(ids))
-            .all(conn)
-            .await?
-            .into_iter()
-            .map(|e| (e.id, e))
-            .collect()
-    };
+    let speakers = entities::by_ids(conn, ids).await?;
     Ok(quotes
         .into_iter()
         .map(|quote| QuoteRow {
@@ -263,14 +251,13 @@ pub async fn create(
     let position = match input.position {
         Some(position) => position,
         None => {
-            let max: Option<Option<i32>> = quote::Entity::find()
-                .select_only()
-                .column_as(Expr::col(quote::Column::Position).max(), "max")
-                .filter(quote::Column::ArticleId.eq(article.id))
-                .into_tuple()
-                .one(&txn)
-                .await?;
-            max.flatten().map_or(0, |m| m.saturating_add(1))
+            super::next_position::<quote::Entity>(
+                &txn,
+                quote::Column::Position,
+                quote::Column::ArticleId,
+                article.id,
+            )
+            .await?
         }
     };
     let created = quote::ActiveModel {

@@ -1,9 +1,8 @@
 //! Sections of an article.
 
-use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set, TransactionTrait,
+    QueryOrder, Set, TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -49,7 +48,15 @@ pub async fn create(
     check_span(&article, input.start, input.end)?;
     let position = match input.position {
         Some(position) => position,
-        None => next_position(&txn, article.id).await?,
+        None => {
+            super::next_position::<section::Entity>(
+                &txn,
+                section::Column::Position,
+                section::Column::ArticleId,
+                article.id,
+            )
+            .await?
+        }
     };
     let created = section::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -69,17 +76,6 @@ pub async fn create(
     articles::touch(&txn, article.id).await?;
     txn.commit().await?;
     Ok(created)
-}
-
-async fn next_position(conn: &impl ConnectionTrait, article_id: Uuid) -> StoreResult<i32> {
-    let max: Option<Option<i32>> = section::Entity::find()
-        .select_only()
-        .column_as(Expr::col(section::Column::Position).max(), "max")
-        .filter(section::Column::ArticleId.eq(article_id))
-        .into_tuple()
-        .one(conn)
-        .await?;
-    Ok(max.flatten().map_or(0, |m| m.saturating_add(1)))
 }
 
 fn check_span(article: &article::Model, start: Option<i64>, end: Option<i64>) -> StoreResult<()> {
