@@ -16,6 +16,10 @@ pub fn slugify(text: &str) -> String {
             continue;
         }
         if slug.len() + word.len() + 1 > MAX_SLUG_LEN {
+            if slug.is_empty() {
+                // One word longer than a slug may be: keep its start rather than nothing.
+                slug.push_str(&word[..MAX_SLUG_LEN]);
+            }
             break;
         }
         if !slug.is_empty() {
@@ -120,6 +124,7 @@ mod tests {
         assert_eq!(slugify("Sir Keir Starmer"), "sir-keir-starmer");
         assert_eq!(slugify("  Zürich's  “Best” — 2025! "), "zurich-s-best-2025");
         assert_eq!(slugify("!!!"), "");
+        assert_eq!(slugify(&"a".repeat(300)), "a".repeat(MAX_SLUG_LEN));
     }
 
     #[test]

@@ -183,22 +183,36 @@ fn describe_data_error(path: &str, message: &str) -> (String, String) {
 pub fn query<T: DeserializeOwned>(req: &HttpRequest) -> Result<T, ApiError> {
     serde_html_form::from_str(req.query_string()).map_err(|error| {
         let message = error.to_string();
-        let field = message
+        let unknown = message
             .strip_prefix("unknown field `")
-            .and_then(|rest| rest.split('`').next())
-            .unwrap_or("query")
-            .to_owned();
-        let message = match message.split_once(", expected ") {
-            Some((_, expected)) => {
-                format!("is not a known parameter; the parameters are {expected}")
-            }
-            None => message,
+            .and_then(|rest| rest.split('`').next());
+        let (field, message) = match (unknown, message.split_once(", expected ")) {
+            (Some(name), Some((_, expected))) => (
+                name.to_owned(),
+                format!("is not a known parameter; the parameters are {expected}"),
+            ),
+            // serde names no field when a parameter that takes one value is given twice.
+            _ => match repeated_key(req.query_string()) {
+                Some(name) => (
+                    name,
+                    "is given more than once; it takes one value".to_owned(),
+                ),
+                None => ("query".to_owned(), message),
+            },
         };
         ApiError::BadRequest {
             detail: format!("`{field}` {message}"),
             errors: vec![FieldError::new(field, message)],
         }
     })
+}
+
+/// The first query parameter that appears more than once, if any.
+fn repeated_key(query: &str) -> Option<String> {
+    let mut seen = std::collections::HashSet::new();
+    url::form_urlencoded::parse(query.as_bytes())
+        .map(|(key, _)| key.into_owned())
+        .find(|key| !seen.insert(key.clone()))
 }
 
 /// Largest and default page sizes.

@@ -2180,3 +2180,22 @@ async fn deleting_with_a_stale_if_match_answers_412_and_keeps_the_article() {
     assert_eq!(app.count_rows("sections").await, 4);
     assert_eq!(app.count_rows("quotes").await, 9);
 }
+
+#[tokio::test]
+async fn a_parameter_given_twice_answers_400_naming_it() {
+    let app = spawn_app().await;
+    let response = app.get("/v1/articles?limit=2&limit=3").await;
+    assert_problem(response, StatusCode::BAD_REQUEST, "bad-request", &["limit"]).await;
+}
+
+#[tokio::test]
+async fn a_headline_of_one_very_long_word_still_makes_a_slug() {
+    let app = spawn_app().await;
+    let word = "a".repeat(300);
+    let response = app
+        .post_json("/v1/articles", &json!({"headline": word, "body": "Text."}))
+        .await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let article: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(article["slug"].as_str().unwrap().len(), 200);
+}
