@@ -287,7 +287,7 @@ pub async fn list_entity_quotes(
     tag = "mentions",
     params(("article" = String, Path, description = "Article id or slug", example = "us-officials-condemn-uk-immigration-approach")),
     responses(
-        (status = 200, description = "The mentions", body = Vec<Mention>, headers(("ETag" = String))),
+        (status = 200, description = "All the mentions, most mentioned first, as one page (`next_cursor` is null)", body = Page<Mention>, headers(("ETag" = String))),
         (status = 304, response = NotModified),
         (status = 401, response = Unauthorized),
         (status = 404, response = NotFound),
@@ -307,7 +307,7 @@ pub async fn list_mentions(
         .into_iter()
         .map(Mention::from)
         .collect();
-    Ok(Json::new(&data)?.ok(&req))
+    http::page_response(&req, data, None, None)
 }
 
 /// Get how an article mentions one entity.

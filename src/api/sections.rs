@@ -5,7 +5,7 @@ use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 
 use super::http::{self, AppState, Body, Json, Reader, Writer};
 use super::problems::*;
-use super::types::{Section, SectionCreate, SectionPatch};
+use super::types::{Page, Section, SectionCreate, SectionPatch};
 use crate::error::ApiError;
 use crate::store::{articles, sections};
 
@@ -14,7 +14,7 @@ use crate::store::{articles, sections};
     tag = "sections",
     params(("article" = String, Path, description = "Article id or slug", example = "us-officials-condemn-uk-immigration-approach")),
     responses(
-        (status = 200, description = "The sections in order", body = Vec<Section>, headers(("ETag" = String))),
+        (status = 200, description = "All the sections, in order, as one page (`next_cursor` is null)", body = Page<Section>, headers(("ETag" = String))),
         (status = 304, response = NotModified),
         (status = 401, response = Unauthorized),
         (status = 404, response = NotFound),
@@ -31,7 +31,7 @@ pub async fn list_sections(
     let article = articles::find(&state.db, &key).await?;
     let rows = sections::of_article(&state.db, article.id).await?;
     let data: Vec<Section> = rows.into_iter().map(Section::from).collect();
-    Ok(Json::new(&data)?.ok(&req))
+    http::page_response(&req, data, None, None)
 }
 
 /// Add a section to an article. Offsets, when given, must lie within the article body.

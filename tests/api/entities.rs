@@ -703,7 +703,7 @@ async fn deleting_an_entity_removes_its_mentions_and_unlinks_its_quotes() {
     .await;
     assert_eq!(app.count_rows("entities").await, 12);
     assert_eq!(app.count_rows("article_entities").await, 12);
-    let mentions = app.get_json(&format!("/v1/articles/{SEED}/entities")).await;
+    let mentions = app.get_json(&format!("/v1/articles/{SEED}/entities")).await["data"].clone();
     assert!(!field(&mentions, "entity")
         .iter()
         .any(|e| e["slug"] == "donald-trump"));
@@ -887,10 +887,10 @@ async fn merging_a_duplicate_moves_its_mentions_and_quotes_and_keeps_its_name_as
             "/v1/articles/{}/entities",
             small["id"].as_str().unwrap()
         ))
-        .await
-        .as_array()
-        .unwrap()
-        .len(),
+        .await["data"]
+            .as_array()
+            .unwrap()
+            .len(),
         2
     );
     assert_eq!(version_of(&app, SEED).await, seed_version + 1);
@@ -977,7 +977,7 @@ async fn an_articles_entities_are_listed_most_mentioned_first() {
     let app = spawn_app().await;
     let seed = app.create_seed().await;
     for key in [SEED, seed["id"].as_str().unwrap()] {
-        let mentions = app.get_json(&format!("/v1/articles/{key}/entities")).await;
+        let mentions = app.get_json(&format!("/v1/articles/{key}/entities")).await["data"].clone();
         let listed: Vec<(&str, i64)> = mentions
             .as_array()
             .unwrap()
@@ -1104,7 +1104,7 @@ async fn putting_a_mention_creates_it_then_replaces_it() {
     assert_eq!(app.get_json(&location).await, replaced);
     assert_eq!(version_of(&app, "minister-quits").await, version + 2);
 
-    let listed = app.get_json("/v1/articles/minister-quits/entities").await;
+    let listed = app.get_json("/v1/articles/minister-quits/entities").await["data"].clone();
     assert_eq!(listed[0]["entity"]["slug"], "london");
     assert_eq!(
         app.get_json("/v1/entities/london").await["article_count"],
@@ -1194,7 +1194,7 @@ async fn deleting_a_mention_removes_it_but_not_the_entity() {
     let times = app.get_json("/v1/entities/the-times").await;
     assert_eq!(times["article_count"], 0);
     assert_eq!(times["mention_count"], 0);
-    let listed = app.get_json(&format!("/v1/articles/{SEED}/entities")).await;
+    let listed = app.get_json(&format!("/v1/articles/{SEED}/entities")).await["data"].clone();
     assert_eq!(listed.as_array().unwrap().len(), 12);
 }
 

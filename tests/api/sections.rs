@@ -13,8 +13,7 @@ const SEED: &str = "us-officials-condemn-uk-immigration-approach";
 
 /// The seed's sections as the list answers them.
 async fn seed_sections(app: &TestApp) -> Vec<Value> {
-    app.get_json(&format!("/v1/articles/{SEED}/sections"))
-        .await
+    app.get_json(&format!("/v1/articles/{SEED}/sections")).await["data"]
         .as_array()
         .expect("the sections are not an array")
         .clone()
@@ -76,7 +75,7 @@ async fn an_articles_sections_are_listed_in_position_order_by_slug_or_id() {
             article["id"].as_str().unwrap()
         ))
         .await;
-    assert_eq!(by_id.as_array().unwrap(), &sections);
+    assert_eq!(by_id["data"].as_array().unwrap(), &sections);
 
     // Sections added out of order are still listed by position.
     add_section(&app, &json!({"position": 10, "body": "Tenth."})).await;
@@ -95,7 +94,7 @@ async fn an_article_without_sections_lists_none() {
         .await;
     assert_eq!(response.status(), StatusCode::CREATED);
     let sections = app.get_json("/v1/articles/brief/sections").await;
-    assert_eq!(sections, json!([]));
+    assert_eq!(sections, json!({"data": [], "next_cursor": null}));
 }
 
 #[tokio::test]
