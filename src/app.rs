@@ -26,7 +26,9 @@ use crate::error::{ApiError, FieldError, Problem, PROBLEM_JSON};
             Every successful read carries an `ETag` (send it back in `If-None-Match` for a 304) and \
             `Cache-Control: public, max-age=N, must-revalidate` (`private` when reads need a key). \
             Answers are compressed with brotli or gzip when `Accept-Encoding` allows. Browser pages \
-            on the origins in `CORS_ALLOWED_ORIGINS` may call every route.",
+            on the origins in `CORS_ALLOWED_ORIGINS` may call every route. \
+            `GET /v1/articles/{article}` also answers schema.org JSON-LD (`Accept: application/ld+json`) \
+            and IPTC ninjs (`Accept: application/vnd.ninjs+json`).",
         license(name = "MIT", identifier = "MIT")
     ),
     modifiers(&BearerAuth),
