@@ -4,14 +4,14 @@
 use actix_web::body::{to_bytes, BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header;
-use actix_web::middleware::{from_fn, Next};
+use actix_web::middleware::{from_fn, Compress, Next};
 use actix_web::{web, App, HttpRequest, HttpResponse, ResponseError};
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::api::{self, http::AppState, problems};
+use crate::api::{self, http::AppState, middleware, problems};
 use crate::error::{ApiError, FieldError, Problem, PROBLEM_JSON};
 
 #[derive(OpenApi)]
@@ -22,7 +22,13 @@ use crate::error::{ApiError, FieldError, Problem, PROBLEM_JSON};
             (who said what) and the entities they mention.\n\n\
             Reads are open; writes need an API key with the `write` scope, sent as \
             `Authorization: Bearer <key>`. Errors are RFC 9457 problem+json. Lists are keyset-paginated: \
-            pass `next_cursor` back as `cursor`.",
+            pass `next_cursor` back as `cursor`.\n\n\
+            Every successful read carries an `ETag` (send it back in `If-None-Match` for a 304) and \
+            `Cache-Control: public, max-age=N, must-revalidate` (`private` when reads need a key). \
+            Answers are compressed with brotli or gzip when `Accept-Encoding` allows. Browser pages \
+            on the origins in `CORS_ALLOWED_ORIGINS` may call every route. \
+            `GET /v1/articles/{article}` also answers schema.org JSON-LD (`Accept: application/ld+json`) \
+            and IPTC ninjs (`Accept: application/vnd.ninjs+json`).",
         license(name = "MIT", identifier = "MIT")
     ),
     modifiers(&BearerAuth),
@@ -31,8 +37,8 @@ use crate::error::{ApiError, FieldError, Problem, PROBLEM_JSON};
         responses(
             problems::BadRequest, problems::Unauthorized, problems::Forbidden, problems::NotFound,
             problems::Conflict, problems::PreconditionFailed, problems::PayloadTooLarge,
-            problems::UnsupportedMediaType, problems::ValidationFailed, problems::Unavailable,
-            problems::NotModified
+            problems::NotAcceptable, problems::UnsupportedMediaType, problems::ValidationFailed,
+            problems::Unavailable, problems::NotModified
         )
     ),
     tags(
@@ -116,7 +122,13 @@ pub fn build(
         ApiError::NotFound(format!("there is no route {} {}", req.method(), req.path()))
             .error_response()
     }))
+    // Outermost last. Compress sits outside `problem_instance`, which must read problems before
+    // they are compressed, and inside the 406 check that would otherwise be answered in plain text.
     .wrap(from_fn(problem_instance))
+    .wrap(Compress::default())
+    .wrap(from_fn(middleware::cache_control))
+    .wrap(from_fn(middleware::acceptable_encoding))
+    .wrap(from_fn(middleware::cors))
     .wrap(tracing_actix_web::TracingLogger::default())
 }
 

@@ -37,6 +37,90 @@ pub struct ServeSettings {
     /// Do not load `seeds/` into an empty database at start.
     #[arg(long, env = "NO_SEED", default_value_t = false)]
     pub no_seed: bool,
+    /// Browser origins allowed to call the API from another site: a comma-separated list
+    /// (`https://dash.example.com,http://localhost:3000`), `*` for any, or empty for none (no CORS
+    /// headers at all).
+    #[arg(long, env = "CORS_ALLOWED_ORIGINS", default_value = "", value_parser = AllowedOrigins::parse)]
+    pub cors_allowed_origins: AllowedOrigins,
+    /// Seconds a browser or shared cache may reuse a read before it revalidates with its ETag.
+    #[arg(long, env = "CACHE_MAX_AGE", default_value_t = DEFAULT_CACHE_MAX_AGE)]
+    pub cache_max_age: u32,
+}
+
+/// How long, by default, a cache may reuse a read without asking again: short, because dashboards
+/// poll, and a revalidation costs little (an ETag match answers 304 without a body).
+pub const DEFAULT_CACHE_MAX_AGE: u32 = 5;
+
+/// Which browser origins may call the API from pages of their own (CORS).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum AllowedOrigins {
+    /// No cross-origin access: no CORS headers are sent.
+    #[default]
+    None,
+    /// Any origin (`*`).
+    Any,
+    /// These origins, each serialised as `scheme://host[:port]`.
+    List(Vec<String>),
+}
+
+impl AllowedOrigins {
+    /// Reads `CORS_ALLOWED_ORIGINS`: empty, `*`, or comma-separated origins such as
+    /// `https://dash.example.com`. An entry with a path, a query or another scheme than http(s) is
+    /// an error, so a typo stops the start instead of silently refusing a dashboard.
+    pub fn parse(value: &str) -> Result<Self, String> {
+        let entries: Vec<&str> = value
+            .split(',')
+            .map(str::trim)
+            .filter(|e| !e.is_empty())
+            .collect();
+        if entries.is_empty() {
+            return Ok(AllowedOrigins::None);
+        }
+        if entries.contains(&"*") {
+            return if entries.len() == 1 {
+                Ok(AllowedOrigins::Any)
+            } else {
+                Err("`*` allows every origin; give it alone, not in a list".to_owned())
+            };
+        }
+        let mut origins = Vec::with_capacity(entries.len());
+        for entry in entries {
+            let origin = serialize_origin(entry).ok_or_else(|| {
+                format!("`{entry}` is not an origin; write it as scheme://host[:port], like `https://dash.example.com`")
+            })?;
+            if !origins.contains(&origin) {
+                origins.push(origin);
+            }
+        }
+        Ok(AllowedOrigins::List(origins))
+    }
+
+    /// The value of `Access-Control-Allow-Origin` for a request from `origin`, when it is allowed.
+    pub fn allow(&self, origin: &str) -> Option<String> {
+        match self {
+            AllowedOrigins::None => None,
+            AllowedOrigins::Any => Some("*".to_owned()),
+            AllowedOrigins::List(origins) => {
+                let origin = serialize_origin(origin)?;
+                origins.contains(&origin).then_some(origin)
+            }
+        }
+    }
+}
+
+/// The ASCII serialisation of an http(s) origin (`https://example.com`, default port left out),
+/// or `None` when `value` is not exactly an origin.
+fn serialize_origin(value: &str) -> Option<String> {
+    let url = url::Url::parse(value).ok()?;
+    let bare = matches!(url.path(), "" | "/")
+        && url.query().is_none()
+        && url.fragment().is_none()
+        && url.username().is_empty()
+        && url.password().is_none();
+    if !bare || !matches!(url.scheme(), "http" | "https") || !url.has_host() {
+        return None;
+    }
+    Some(url.origin().ascii_serialization())
 }
 
 /// Settings every subcommand that touches the database shares.

@@ -89,6 +89,16 @@ pub enum ApiError {
     PayloadTooLarge(String),
     #[error("{0}")]
     UnsupportedMediaType(String),
+    /// The client accepts no representation (`Accept`) or content coding (`Accept-Encoding`)
+    /// this resource can be sent in.
+    #[error("{detail}")]
+    NotAcceptable {
+        detail: String,
+        errors: Vec<FieldError>,
+    },
+    /// A CORS preflight from an origin, or for a method or header, that is not allowed.
+    #[error("{0}")]
+    CorsRefused(String),
     /// The database cannot be reached; the client may retry.
     #[error("the database is unavailable")]
     Unavailable(#[source] sea_orm::DbErr),
@@ -102,6 +112,19 @@ impl ApiError {
         ApiError::BadRequest {
             detail: format!("`{field}` {message}"),
             errors: vec![FieldError::new(field, message)],
+        }
+    }
+
+    /// 406 for a request header (`Accept`, `Accept-Encoding`) that rules out every form this
+    /// resource comes in; the problem lists the forms there are.
+    pub fn not_acceptable(header: &str, sent: &str, available: &[&str]) -> Self {
+        let message = format!("must accept one of {}", available.join(", "));
+        ApiError::NotAcceptable {
+            detail: format!(
+                "`{header}: {sent}` rules out every form of this resource; it is available as {}",
+                available.join(", ")
+            ),
+            errors: vec![FieldError::new(header, message)],
         }
     }
 
@@ -127,6 +150,11 @@ impl ApiError {
                 "unsupported-media-type",
                 "The request body has the wrong content type",
             ),
+            ApiError::NotAcceptable { .. } => (
+                "not-acceptable",
+                "The resource cannot be sent in a form the client accepts",
+            ),
+            ApiError::CorsRefused(_) => ("cors-refused", "The cross-origin request is not allowed"),
             ApiError::Unavailable(_) => ("unavailable", "The service is temporarily unavailable"),
             ApiError::Internal(_) => ("internal", "Internal server error"),
         }
@@ -135,9 +163,9 @@ impl ApiError {
     pub fn problem(&self) -> Problem {
         let (slug, title) = self.slug_and_title();
         let (detail, errors) = match self {
-            ApiError::BadRequest { detail, errors } | ApiError::Conflict { detail, errors } => {
-                (detail.clone(), errors.clone())
-            }
+            ApiError::BadRequest { detail, errors }
+            | ApiError::Conflict { detail, errors }
+            | ApiError::NotAcceptable { detail, errors } => (detail.clone(), errors.clone()),
             ApiError::Validation(errors) => {
                 let detail = match errors.as_slice() {
                     [one] => format!("`{}` {}", one.field, one.message),
@@ -178,12 +206,22 @@ impl ResponseError for ApiError {
             ApiError::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::NotAcceptable { .. } => StatusCode::NOT_ACCEPTABLE,
+            ApiError::CorsRefused(_) => StatusCode::FORBIDDEN,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
     fn error_response(&self) -> HttpResponse {
+        self.response(None)
+    }
+}
+
+impl ApiError {
+    /// The problem+json answer, with `instance` set when the caller knows the request path (the
+    /// `problem_instance` middleware fills it in for answers made further in).
+    pub fn response(&self, instance: Option<&str>) -> HttpResponse {
         match self {
             ApiError::Internal(cause) => tracing::error!(error = ?cause, "request failed"),
             ApiError::Unavailable(cause) => tracing::warn!(error = %cause, "database unavailable"),
@@ -200,7 +238,9 @@ impl ResponseError for ApiError {
             }
             _ => {}
         }
-        response.json(self.problem())
+        let mut problem = self.problem();
+        problem.instance = instance.map(str::to_owned);
+        response.json(problem)
     }
 }
 

@@ -226,6 +226,8 @@ async fn serve(database: &DatabaseSettings, settings: ServeSettings) -> anyhow::
         db: db.clone(),
         reads_require_key: settings.reads_require_key,
         body_limit: settings.body_limit,
+        cors: settings.cors_allowed_origins.clone(),
+        cache_max_age: settings.cache_max_age,
     };
     let listener = std::net::TcpListener::bind((settings.host.as_str(), settings.port))
         .with_context(|| format!("cannot listen on {}:{}", settings.host, settings.port))?;

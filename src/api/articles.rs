@@ -1,12 +1,18 @@
 //! `/v1/articles`: list, nested create, get with includes, merge-patch and delete.
 
-use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
+use std::collections::HashMap;
+
+use actix_web::http::header;
+use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse, ResponseError};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::http::{self, AppState, Body, Json, Reader, Writer};
+use super::interop::{self, ArticleFormat};
 use super::problems::*;
-use super::types::{Article, ArticleCreate, ArticlePatch, Mention, Page, Quote, Section};
+use super::types::{
+    Article, ArticleCreate, ArticlePatch, Mention, NewsArticleLd, Ninjs, Page, Quote, Section,
+};
 use crate::error::ApiError;
 use crate::store::articles::{self, ArticleFilter, ArticleSort};
 use crate::store::{mentions, quotes, sections};
@@ -217,17 +223,32 @@ async fn with_includes(
     Ok(article)
 }
 
-/// Get an article by id or slug, optionally with its sections, quotes and entities.
+/// Get an article by id or slug, optionally with its sections, quotes and entities; or, by
+/// `Accept`, as schema.org `NewsArticle` JSON-LD or an IPTC ninjs 2.2 document.
+///
+/// `Accept: application/json` (or none, or `*/*`) answers this API's JSON, shaped by `include`.
+/// `application/ld+json` answers JSON-LD and `application/vnd.ninjs+json` ninjs; both always
+/// carry the article's entities (and JSON-LD its quotes), whatever `include` says. q-values are
+/// honoured (`application/ld+json;q=0.9, application/json` picks JSON); an `Accept` that rules out
+/// all three is a 406. Each form has its own ETag, and answers say `Vary: Accept`.
 #[utoipa::path(
     tag = "articles",
     params(("article" = String, Path, description = "Article id or slug", example = "us-officials-condemn-uk-immigration-approach"), ArticleGetParams),
     responses(
-        (status = 200, description = "The article", body = Article,
-            headers(("ETag" = String, description = "Validator for If-None-Match; use the ETag of the article without `include` for If-Match"))),
+        (status = 200, description = "The article, in the form `Accept` asked for",
+            content(
+                (Article = "application/json"),
+                (NewsArticleLd = "application/ld+json"),
+                (Ninjs = "application/vnd.ninjs+json"),
+            ),
+            headers(("ETag" = String, description = "Validator for If-None-Match, one per form; use the JSON ETag of the article without `include` for If-Match"),
+                    ("Vary" = String, description = "`Accept`: the answer depends on it"),
+                    ("Cache-Control" = String, description = "How long caches may reuse the answer"))),
         (status = 304, response = NotModified),
         (status = 400, response = BadRequest),
         (status = 401, response = Unauthorized),
         (status = 404, response = NotFound),
+        (status = 406, response = NotAcceptable),
         (status = 503, response = Unavailable),
     )
 )]
@@ -240,9 +261,68 @@ pub async fn get_article(
 ) -> Result<HttpResponse, ApiError> {
     let params: ArticleGetParams = http::query(&req)?;
     let includes = includes(params.include.as_deref())?;
+    let accept: Vec<&str> = req
+        .headers()
+        .get_all(header::ACCEPT)
+        .filter_map(|v| v.to_str().ok())
+        .collect();
+    let format = match interop::negotiate(Some(&accept.join(","))) {
+        Ok(format) => format,
+        Err(not_acceptable) => {
+            let mut response = not_acceptable.error_response();
+            response
+                .headers_mut()
+                .append(header::VARY, header::HeaderValue::from_static("Accept"));
+            return Ok(response);
+        }
+    };
     let article = Article::from(articles::get(&state.db, &key).await?);
-    let article = with_includes(&state, article, &includes).await?;
-    Ok(Json::new(&article)?.ok(&req))
+    let mut response = match format {
+        ArticleFormat::Json => {
+            let article = with_includes(&state, article, &includes).await?;
+            Json::new(&article)?.ok(&req)
+        }
+        ArticleFormat::JsonLd | ArticleFormat::Ninjs => {
+            interop_response(&req, &state, article, format).await?
+        }
+    };
+    response
+        .headers_mut()
+        .append(header::VARY, header::HeaderValue::from_static("Accept"));
+    Ok(response)
+}
+
+/// The article as JSON-LD or ninjs, with the quotes and entities (and their Wikidata ids) those
+/// forms carry.
+async fn interop_response(
+    req: &HttpRequest,
+    state: &AppState,
+    mut article: Article,
+    format: ArticleFormat,
+) -> Result<HttpResponse, ApiError> {
+    let mention_rows = mentions::of_article(&state.db, article.id).await?;
+    let quote_rows = quotes::of_article(&state.db, article.id).await?;
+    let wikidata: HashMap<uuid::Uuid, String> = mention_rows
+        .iter()
+        .map(|row| &row.entity)
+        .chain(quote_rows.iter().filter_map(|row| row.speaker.as_ref()))
+        .filter_map(|entity| Some((entity.id, entity.wikidata_id.clone()?)))
+        .collect();
+    article.entities = Some(mention_rows.into_iter().map(Mention::from).collect());
+    article.quotes = Some(quote_rows.into_iter().map(Quote::from).collect());
+    let base_url = {
+        let info = req.connection_info();
+        format!("{}://{}", info.scheme(), info.host())
+    };
+    let links = interop::Links {
+        base_url: &base_url,
+        wikidata: &wikidata,
+    };
+    let json = match format {
+        ArticleFormat::JsonLd => Json::new(&interop::news_article(&article, &links))?,
+        _ => Json::new(&interop::ninjs(&article, &links))?,
+    };
+    Ok(json.with_content_type(format.media_type()).ok(req))
 }
 
 /// The article's current version when `If-Match` names its current ETag; 412 when it names another.

@@ -14,6 +14,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use validator::Validate;
 
+use crate::config::AllowedOrigins;
 use crate::error::{field_errors, ApiError, FieldError};
 use crate::store::keys::{self, Scope};
 use crate::store::page::Cursor;
@@ -26,6 +27,10 @@ pub struct AppState {
     pub reads_require_key: bool,
     /// Largest accepted request body, in bytes.
     pub body_limit: usize,
+    /// Browser origins allowed to call the API (CORS).
+    pub cors: AllowedOrigins,
+    /// Seconds a cache may reuse a successful read (`Cache-Control: max-age`).
+    pub cache_max_age: u32,
 }
 
 /// Rules a request body must follow beyond its fields' own: offsets inside the body, references
@@ -329,10 +334,13 @@ async fn require_scope(req: &HttpRequest, state: &AppState, needed: Scope) -> Re
     }
 }
 
-/// A JSON answer: serialised once, with a strong `ETag` of its bytes.
+/// A JSON answer: serialised once, with a strong `ETag` of its bytes. The ETag is that of the
+/// representation before any content coding (gzip, brotli): a compressed answer keeps it, so
+/// `If-None-Match` and `If-Match` work the same whatever the client accepts.
 pub struct Json {
     bytes: Vec<u8>,
     etag: String,
+    content_type: &'static str,
 }
 
 impl Json {
@@ -346,7 +354,17 @@ impl Json {
                 .map(|b| format!("{b:02x}"))
                 .collect::<String>()
         );
-        Ok(Self { bytes, etag })
+        Ok(Self {
+            bytes,
+            etag,
+            content_type: "application/json",
+        })
+    }
+
+    /// The same JSON served as another JSON media type (`application/ld+json`, ninjs).
+    pub fn with_content_type(mut self, content_type: &'static str) -> Self {
+        self.content_type = content_type;
+        self
     }
 
     pub fn etag(&self) -> &str {
@@ -375,7 +393,7 @@ impl Json {
     pub fn respond(self, status: StatusCode) -> HttpResponse {
         HttpResponse::build(status)
             .insert_header((header::ETAG, self.etag))
-            .content_type("application/json")
+            .content_type(self.content_type)
             .body(self.bytes)
     }
 }

@@ -4,6 +4,8 @@ pub mod articles;
 pub mod entities;
 pub mod health;
 pub mod http;
+pub mod interop;
+pub mod middleware;
 pub mod problems;
 pub mod quotes;
 pub mod sections;

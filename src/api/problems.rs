@@ -72,6 +72,18 @@ pub struct PreconditionFailed(Problem);
 )]
 pub struct PayloadTooLarge(Problem);
 
+/// `Accept` (or `Accept-Encoding`) rules out every form the resource can be sent in; `detail`
+/// lists the forms there are.
+#[derive(ToResponse)]
+#[response(
+    content_type = "application/problem+json",
+    example = json!({"type": "/problems/not-acceptable", "title": "The resource cannot be sent in a form the client accepts", "status": 406,
+        "detail": "`Accept: text/html` rules out every form of this resource; it is available as application/json, application/ld+json, application/vnd.ninjs+json",
+        "instance": "/v1/articles/us-officials-condemn-uk-immigration-approach",
+        "errors": [{"field": "Accept", "message": "must accept one of application/json, application/ld+json, application/vnd.ninjs+json"}]})
+)]
+pub struct NotAcceptable(Problem);
+
 /// The request body is not JSON.
 #[derive(ToResponse)]
 #[response(

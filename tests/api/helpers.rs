@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use migration::{Migrator, MigratorTrait};
 use newsmeta::api::http::AppState;
+use newsmeta::config::{AllowedOrigins, DEFAULT_CACHE_MAX_AGE};
 use newsmeta::store::keys::{self, Scope};
 use newsmeta::store::{self, PoolSettings};
 use reqwest::{Method, RequestBuilder, Response, StatusCode};
@@ -94,8 +95,13 @@ pub async fn spawn_app() -> TestApp {
 
 /// Starts the service; with `reads_require_key`, reads need a key too.
 pub async fn spawn_app_with(reads_require_key: bool) -> TestApp {
+    spawn_app_configured(|state| state.reads_require_key = reads_require_key).await
+}
+
+/// Starts the service with settings of the test's choosing (CORS, caching, ...).
+pub async fn spawn_app_configured(configure: impl FnOnce(&mut AppState)) -> TestApp {
     let (url, guard) = fresh_database().await;
-    start_app(&url, guard, reads_require_key).await
+    start_app(&url, guard, configure).await
 }
 
 /// A fresh, empty database of a test's own (not migrated), removed when the value is dropped:
@@ -112,10 +118,14 @@ pub async fn fresh_test_database() -> TestDatabase {
 
 /// Starts the service (reads open) on `database`, migrating it first; the app then owns it.
 pub async fn spawn_app_on(database: TestDatabase) -> TestApp {
-    start_app(&database.url, database.guard, false).await
+    start_app(&database.url, database.guard, |_| {}).await
 }
 
-async fn start_app(url: &str, guard: DatabaseGuard, reads_require_key: bool) -> TestApp {
+async fn start_app(
+    url: &str,
+    guard: DatabaseGuard,
+    configure: impl FnOnce(&mut AppState),
+) -> TestApp {
     let pool = PoolSettings {
         max_connections: 5,
         ..PoolSettings::default()
@@ -135,11 +145,14 @@ async fn start_app(url: &str, guard: DatabaseGuard, reads_require_key: bool) -> 
 
     let listener = TcpListener::bind("127.0.0.1:0").expect("cannot bind a port");
     let port = listener.local_addr().expect("no local address").port();
-    let state = AppState {
+    let mut state = AppState {
         db: db.clone(),
-        reads_require_key,
+        reads_require_key: false,
         body_limit: 1024 * 1024,
+        cors: AllowedOrigins::None,
+        cache_max_age: DEFAULT_CACHE_MAX_AGE,
     };
+    configure(&mut state);
     let server = newsmeta::app::serve(listener, state).expect("cannot start the server");
     tokio::spawn(server);
 

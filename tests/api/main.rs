@@ -8,7 +8,9 @@ mod helpers;
 
 mod articles;
 mod entities;
+mod interop;
 mod keys;
 mod openapi;
 mod quotes;
 mod sections;
+mod web;

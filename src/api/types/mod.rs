@@ -5,11 +5,13 @@
 mod article;
 mod common;
 mod entity;
+mod interop;
 mod quote;
 mod section;
 
 pub use article::*;
 pub use common::*;
 pub use entity::*;
+pub use interop::*;
 pub use quote::*;
 pub use section::*;
