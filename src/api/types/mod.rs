@@ -7,9 +7,11 @@ mod common;
 mod entity;
 mod quote;
 mod section;
+mod stats;
 
 pub use article::*;
 pub use common::*;
 pub use entity::*;
 pub use quote::*;
 pub use section::*;
+pub use stats::*;
