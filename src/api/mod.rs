@@ -7,6 +7,7 @@ pub mod http;
 pub mod problems;
 pub mod quotes;
 pub mod sections;
+pub mod stats;
 pub mod types;
 
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -41,5 +42,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(entities::list_mentions)
         .service(entities::get_mention)
         .service(entities::put_mention)
-        .service(entities::delete_mention);
+        .service(entities::delete_mention)
+        .service(stats::get_top_entities)
+        .service(stats::get_top_speakers)
+        .service(stats::get_co_mentions)
+        .service(stats::get_timeline)
+        .service(stats::get_overview);
 }
