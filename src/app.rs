@@ -47,6 +47,7 @@ use crate::error::{ApiError, FieldError, Problem, PROBLEM_JSON};
         (name = "quotes", description = "Who said what, in which article"),
         (name = "entities", description = "People, organisations, locations and events"),
         (name = "mentions", description = "Which entities an article mentions, and how often"),
+        (name = "stats", description = "Dashboard queries: top entities and speakers, co-mentions, timelines and totals"),
         (name = "health", description = "Probes for orchestrators and load balancers"),
     )
 )]

@@ -5,6 +5,7 @@
 
 pub mod api;
 pub mod app;
+pub mod calendar;
 pub mod config;
 pub mod domain;
 pub mod entity;

@@ -38,7 +38,8 @@ pub struct EntityListParams {
     count: Option<String>,
 }
 
-fn kind(value: Option<&str>) -> Result<Option<EntityKind>, ApiError> {
+/// Reads an entity `kind` parameter.
+pub(crate) fn kind(value: Option<&str>) -> Result<Option<EntityKind>, ApiError> {
     value
         .map(|text| {
             EntityKind::ALL

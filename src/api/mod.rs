@@ -9,6 +9,7 @@ pub mod middleware;
 pub mod problems;
 pub mod quotes;
 pub mod sections;
+pub mod stats;
 pub mod types;
 
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -43,5 +44,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(entities::list_mentions)
         .service(entities::get_mention)
         .service(entities::put_mention)
-        .service(entities::delete_mention);
+        .service(entities::delete_mention)
+        .service(stats::get_top_entities)
+        .service(stats::get_top_speakers)
+        .service(stats::get_co_mentions)
+        .service(stats::get_timeline)
+        .service(stats::get_overview);
 }

@@ -8,6 +8,7 @@ pub mod mentions;
 pub mod page;
 pub mod quotes;
 pub mod sections;
+pub mod stats;
 
 use std::time::Duration;
 

@@ -13,4 +13,5 @@ mod keys;
 mod openapi;
 mod quotes;
 mod sections;
+mod stats;
 mod web;

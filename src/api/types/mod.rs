@@ -8,6 +8,7 @@ mod entity;
 mod interop;
 mod quote;
 mod section;
+mod stats;
 
 pub use article::*;
 pub use common::*;
@@ -15,3 +16,4 @@ pub use entity::*;
 pub use interop::*;
 pub use quote::*;
 pub use section::*;
+pub use stats::*;
