@@ -12,3 +12,4 @@ mod keys;
 mod openapi;
 mod quotes;
 mod sections;
+mod synthetic;
