@@ -13,3 +13,4 @@ pub mod error;
 pub mod search;
 pub mod seed;
 pub mod store;
+pub mod synthetic;

@@ -11,7 +11,7 @@ use newsmeta::api::http::AppState;
 use newsmeta::config::{self, DatabaseSettings, ServeSettings};
 use newsmeta::store::keys::{self, Scope};
 use newsmeta::store::{self, PoolSettings};
-use newsmeta::{app, seed};
+use newsmeta::{app, seed, synthetic};
 
 /// newsmeta: structured news-article metadata over REST.
 #[derive(Parser)]
@@ -29,13 +29,25 @@ enum Command {
     Serve(ServeSettings),
     /// Bring the database schema up to date.
     Migrate,
-    /// Load the seed articles in `seeds/` (articles already stored are left alone).
-    Seed,
+    /// Load the seed articles in `seeds/` (articles already stored are left alone), or, with
+    /// `--synthetic N`, generate N synthetic articles for tests and benchmarks.
+    Seed(SeedArgs),
     /// Print the OpenAPI document.
     Openapi,
     /// Manage API keys.
     #[command(subcommand)]
     Keys(KeysCommand),
+}
+
+#[derive(clap::Args)]
+struct SeedArgs {
+    /// Instead of the seed files, generate this many synthetic articles (with sections, quotes
+    /// and entity mentions), written in batches.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
+    synthetic: Option<u64>,
+    /// The random seed of `--synthetic`: the same N and seed make the same articles.
+    #[arg(long, value_name = "S", default_value_t = 1, requires = "synthetic")]
+    seed: u64,
 }
 
 #[derive(Subcommand)]
@@ -72,7 +84,15 @@ async fn main() -> anyhow::Result<()> {
             println!("database is up to date");
             Ok(())
         }
-        Some(Command::Seed) => {
+        Some(Command::Seed(SeedArgs {
+            synthetic: Some(count),
+            seed,
+        })) => {
+            let db = open(&cli.database).await?;
+            Migrator::up(&db, None).await.context("migration failed")?;
+            seed_synthetic(&db, count, seed).await
+        }
+        Some(Command::Seed(_)) => {
             let db = open(&cli.database).await?;
             Migrator::up(&db, None).await.context("migration failed")?;
             let report = seed::load(&db, &cli.database.seeds_dir).await?;
@@ -193,6 +213,39 @@ async fn keys_command(database: &DatabaseSettings, command: KeysCommand) -> anyh
             println!("revoked key {} ({})", revoked.prefix, revoked.name);
         }
     }
+    Ok(())
+}
+
+/// `seed --synthetic`: progress on stderr about every tenth, then a summary with the rate.
+async fn seed_synthetic(db: &DatabaseConnection, count: u64, seed: u64) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
+    let mut next_tenth = 1;
+    let report = synthetic::generate(db, count, seed, |report| {
+        if report.articles * 10 >= next_tenth * report.target {
+            eprintln!(
+                "{:>3}%  {} of {} articles  {:.1} s",
+                report.articles * 100 / report.target,
+                report.articles,
+                report.target,
+                started.elapsed().as_secs_f64()
+            );
+            next_tenth = report.articles * 10 / report.target + 1;
+        }
+    })
+    .await?;
+    let seconds = started.elapsed().as_secs_f64();
+    println!(
+        "generated {} synthetic articles (seed {seed}) in {seconds:.1} s, {:.0} articles/s: \
+         {} sections, {} quotes, {} mentions, {} keywords, {} new entities ({} already stored)",
+        report.articles,
+        report.articles as f64 / seconds.max(1e-9),
+        report.sections,
+        report.quotes,
+        report.mentions,
+        report.keywords,
+        report.entities_created,
+        report.entities_reused
+    );
     Ok(())
 }
 

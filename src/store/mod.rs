@@ -2,6 +2,7 @@
 //! inputs and a connection (or a transaction), and answer rows or a [`StoreError`].
 
 pub mod articles;
+pub mod bulk;
 pub mod entities;
 pub mod keys;
 pub mod mentions;

@@ -14,4 +14,5 @@ mod openapi;
 mod quotes;
 mod sections;
 mod stats;
+mod synthetic;
 mod web;
