@@ -11,4 +11,5 @@ mod entities;
 mod keys;
 mod openapi;
 mod quotes;
+mod search;
 mod sections;
