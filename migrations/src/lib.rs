@@ -1,9 +1,11 @@
-//! Database migrations for newsmeta. One migration set serves Postgres and SQLite: every statement is
-//! built with SeaQuery's backend-neutral builders, so no SQL in here is written per backend.
+//! Database migrations for newsmeta. One migration set serves Postgres and SQLite: statements are
+//! built with SeaQuery's backend-neutral builders, except full-text search, which the backends
+//! do in their own ways (tsvector + GIN, FTS5 + triggers) and whose one migration says so.
 
 pub use sea_orm_migration::prelude::*;
 
 mod m20261127_000001_create_schema;
+mod m20261127_000002_full_text_search;
 
 /// Applies newsmeta's migrations in order; `Migrator::up(&db, None)` brings a database up to date.
 pub struct Migrator;
@@ -11,6 +13,9 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261127_000001_create_schema::Migration)]
+        vec![
+            Box::new(m20261127_000001_create_schema::Migration),
+            Box::new(m20261127_000002_full_text_search::Migration),
+        ]
     }
 }

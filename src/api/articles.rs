@@ -11,7 +11,8 @@ use super::http::{self, AppState, Body, Json, Reader, Writer};
 use super::interop::{self, ArticleFormat};
 use super::problems::*;
 use super::types::{
-    Article, ArticleCreate, ArticlePatch, Mention, NewsArticleLd, Ninjs, Page, Quote, Section,
+    Article, ArticleCreate, ArticleHighlights, ArticlePatch, Mention, NewsArticleLd, Ninjs, Page,
+    Quote, Section,
 };
 use crate::error::ApiError;
 use crate::store::articles::{self, ArticleFilter, ArticleSort};
@@ -22,7 +23,12 @@ use crate::store::{mentions, quotes, sections};
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ArticleListParams {
-    /// Words that must all appear in the headline, standfirst or body (case-insensitive).
+    /// Full-text search in headline, standfirst and body: words (all must match), `"an exact
+    /// phrase"`, `prefix*`, `OR` between alternatives, `-word` or `NOT word` to leave out. Case and
+    /// accents do not matter. Matches come best first (headline over standfirst over body) unless
+    /// `sort` says otherwise. A search without a letter or digit matches nothing. At most 1000
+    /// characters and 32 terms.
+    #[param(example = "immig* \"let down\" -trump")]
     q: Option<String>,
     /// An entity (id or slug) the article mentions; repeat for articles that mention all of them.
     #[serde(default)]
@@ -40,7 +46,9 @@ pub struct ArticleListParams {
     /// Published before this time (RFC 3339, or `YYYY-MM-DD`).
     #[param(value_type = Option<String>)]
     published_before: Option<String>,
-    /// One of `-published_at` (default; undated articles last), `published_at`, `-created_at`, `created_at`.
+    /// One of `relevance` (best match of `q` first; the default with `q`, an error without),
+    /// `-published_at` (the default without `q`; undated articles last), `published_at`,
+    /// `-created_at`, `created_at`.
     sort: Option<String>,
     /// Page size, 1 to 100.
     #[param(value_type = Option<u32>, minimum = 1, maximum = 100, example = 20)]
@@ -50,6 +58,10 @@ pub struct ArticleListParams {
     /// `true` adds `total`, the number of matching articles.
     #[param(value_type = Option<bool>)]
     count: Option<String>,
+    /// `true` adds `highlights` to each article: where `q` matched, as HTML with `<mark>` around
+    /// the matches. Nothing is added without `q`.
+    #[param(value_type = Option<bool>)]
+    highlight: Option<String>,
 }
 
 /// The parts of an article to embed in the answer.
@@ -96,7 +108,7 @@ fn includes(value: Option<&str>) -> Result<Includes, ApiError> {
 
 fn filter(params: &ArticleListParams) -> Result<ArticleFilter, ApiError> {
     Ok(ArticleFilter {
-        q: params.q.clone(),
+        q: http::search("q", params.q.as_deref())?,
         entities: params.entity.clone(),
         speaker: params.speaker.clone(),
         category: params.category.clone(),
@@ -115,16 +127,30 @@ pub async fn list_page(
     params: &ArticleListParams,
     filter: ArticleFilter,
 ) -> Result<HttpResponse, ApiError> {
-    let sort = http::sort(params.sort.as_deref(), &ArticleSort::KEYS)?;
+    let sort = http::sort_with_relevance(
+        params.sort.as_deref(),
+        &ArticleSort::KEYS,
+        ArticleSort::Relevance,
+        filter.q.is_some(),
+    )?;
     let limit = http::limit(params.limit.as_deref())?;
     let cursor = http::cursor(params.cursor.as_deref())?;
+    let highlight = http::flag("highlight", params.highlight.as_deref())?;
     let total = if http::flag("count", params.count.as_deref())? {
         Some(articles::count(&state.db, &filter).await?)
     } else {
         None
     };
     let (rows, next) = articles::list(&state.db, &filter, sort, limit, cursor.as_ref()).await?;
-    let data: Vec<Article> = rows.into_iter().map(Article::from).collect();
+    let mut data: Vec<Article> = rows.into_iter().map(Article::from).collect();
+    if let (true, Some(q)) = (highlight, &filter.q) {
+        let ids: Vec<uuid::Uuid> = data.iter().map(|a| a.id).collect();
+        let mut found = articles::highlights(&state.db, q, &ids).await?;
+        for article in &mut data {
+            let snippets = found.remove(&article.id).unwrap_or_default();
+            article.highlights = Some(ArticleHighlights::from(snippets));
+        }
+    }
     http::page_response(req, data, next, total)
 }
 
@@ -135,8 +161,8 @@ pub fn list_params(req: &HttpRequest) -> Result<(ArticleListParams, ArticleFilte
     Ok((params, filter))
 }
 
-/// List articles, newest first, filtered by text, entities, speaker, category, keyword, language,
-/// publisher and publication time.
+/// List articles, newest first (best match first with `q`), filtered by full-text search,
+/// entities, speaker, category, keyword, language, publisher and publication time.
 #[utoipa::path(
     tag = "articles",
     params(ArticleListParams),

@@ -16,6 +16,7 @@ use validator::Validate;
 
 use crate::config::AllowedOrigins;
 use crate::error::{field_errors, ApiError, FieldError};
+use crate::search::SearchQuery;
 use crate::store::keys::{self, Scope};
 use crate::store::page::Cursor;
 
@@ -292,6 +293,38 @@ pub fn date(name: &str, value: Option<&str>) -> Result<Option<DateTime<Utc>>, Ap
                 "must be an RFC 3339 time (2025-09-17T10:00:00Z) or a date (2025-09-17)",
             )
         })
+}
+
+/// Reads a full-text search (see [`crate::search`]): `None` when blank, so an empty search box
+/// lists everything; a search that cannot be run is a 400 naming `name`.
+pub fn search(name: &str, value: Option<&str>) -> Result<Option<SearchQuery>, ApiError> {
+    match value {
+        Some(text) if !text.trim().is_empty() => crate::search::parse(text)
+            .map(Some)
+            .map_err(|error| ApiError::bad_request(name, error.to_string())),
+        _ => Ok(None),
+    }
+}
+
+/// Reads a sort key like [`sort`], with `relevance` as the default when there is a search and an
+/// error without one.
+pub fn sort_with_relevance<S: Copy + PartialEq>(
+    value: Option<&str>,
+    keys: &[(&str, S)],
+    relevance: S,
+    searching: bool,
+) -> Result<S, ApiError> {
+    let sort = match value {
+        None if searching => relevance,
+        value => sort(value, keys)?,
+    };
+    if sort == relevance && !searching {
+        return Err(ApiError::bad_request(
+            "sort",
+            "`relevance` ranks the matches of a search; give one in `q`",
+        ));
+    }
+    Ok(sort)
 }
 
 /// Reads a uuid path segment.

@@ -7,7 +7,7 @@ use utoipa::IntoParams;
 
 use super::http::{self, AppState, Body, Json, Reader, Writer};
 use super::problems::*;
-use super::types::{Page, Quote, QuoteCreate, QuoteKind, QuotePatch};
+use super::types::{Page, Quote, QuoteCreate, QuoteHighlights, QuoteKind, QuotePatch};
 use crate::error::ApiError;
 use crate::store::quotes::{self, QuoteFilter, QuoteSort};
 
@@ -20,7 +20,10 @@ pub struct QuoteListParams {
     speaker: Option<String>,
     /// The article, by id or slug.
     article: Option<String>,
-    /// Words that must all appear in the quote (case-insensitive).
+    /// Full-text search in the quote's text, with the syntax of `q` on `/v1/articles`: words,
+    /// `"an exact phrase"`, `prefix*`, `OR`, `-word` / `NOT word`. Matches come best first unless
+    /// `sort` says otherwise. A search without a letter or digit matches nothing.
+    #[param(example = "military OR \"let down\"")]
     q: Option<String>,
     /// `direct` or `partial`.
     #[param(value_type = Option<QuoteKind>)]
@@ -31,7 +34,8 @@ pub struct QuoteListParams {
     /// The quote's article was published before this time.
     #[param(value_type = Option<String>)]
     published_before: Option<String>,
-    /// `-created_at` (default) or `created_at`.
+    /// `relevance` (best match of `q` first; the default with `q`, an error without),
+    /// `-created_at` (the default without `q`) or `created_at`.
     sort: Option<String>,
     /// Page size, 1 to 100.
     #[param(value_type = Option<u32>, minimum = 1, maximum = 100)]
@@ -41,6 +45,10 @@ pub struct QuoteListParams {
     /// `true` adds `total`.
     #[param(value_type = Option<bool>)]
     count: Option<String>,
+    /// `true` adds `highlights` to each quote: where `q` matched, as HTML with `<mark>` around the
+    /// matches. Nothing is added without `q`.
+    #[param(value_type = Option<bool>)]
+    highlight: Option<String>,
 }
 
 /// Answers a page of quotes; the list routes of quotes, of an article's quotes and of an entity's
@@ -65,22 +73,36 @@ pub async fn list_page(
     let mut filter = QuoteFilter {
         speaker: params.speaker.clone(),
         article: params.article.clone(),
-        q: params.q.clone(),
+        q: http::search("q", params.q.as_deref())?,
         kind,
         published_after: http::date("published_after", params.published_after.as_deref())?,
         published_before: http::date("published_before", params.published_before.as_deref())?,
     };
     fixed(&mut filter);
-    let sort = http::sort(params.sort.as_deref(), &QuoteSort::KEYS)?;
+    let sort = http::sort_with_relevance(
+        params.sort.as_deref(),
+        &QuoteSort::KEYS,
+        QuoteSort::Relevance,
+        filter.q.is_some(),
+    )?;
     let limit = http::limit(params.limit.as_deref())?;
     let cursor = http::cursor(params.cursor.as_deref())?;
+    let highlight = http::flag("highlight", params.highlight.as_deref())?;
     let total = if http::flag("count", params.count.as_deref())? {
         Some(quotes::count(&state.db, &filter).await?)
     } else {
         None
     };
     let (rows, next) = quotes::list(&state.db, &filter, sort, limit, cursor.as_ref()).await?;
-    let data: Vec<Quote> = rows.into_iter().map(Quote::from).collect();
+    let mut data: Vec<Quote> = rows.into_iter().map(Quote::from).collect();
+    if let (true, Some(q)) = (highlight, &filter.q) {
+        let ids: Vec<uuid::Uuid> = data.iter().map(|quote| quote.id).collect();
+        let mut found = quotes::highlights(&state.db, q, &ids).await?;
+        for quote in &mut data {
+            let snippets = found.remove(&quote.id).unwrap_or_default();
+            quote.highlights = Some(QuoteHighlights::from(snippets));
+        }
+    }
     http::page_response(req, data, next, total)
 }
 

@@ -437,7 +437,7 @@ pub async fn get_timeline(
         BucketError::OutOfRange => out_of_range("from"),
     })?;
     let mut filter = TimelineFilter {
-        q: params.q.clone(),
+        q: http::search("q", params.q.as_deref())?,
         ..TimelineFilter::default()
     };
     if let Some(key) = params.entity.as_deref() {

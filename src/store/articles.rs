@@ -6,17 +6,18 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Set, TransactionTrait,
+    FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Set,
+    TransactionTrait,
 };
 use uuid::Uuid;
 
-use super::page::{split_page, Cursor, Ordering};
+use super::page::{rank_cursor, rank_value, split_page, Cursor, Ordering};
 use super::{entities, now, offset, StoreError, StoreResult};
 use crate::api::types::{ArticleCreate, ArticlePatch};
 use crate::domain;
 use crate::entity::{article, article_keyword, mention, named_entity, quote, section};
 use crate::error::FieldError;
-use crate::search;
+use crate::search::{self, SearchQuery};
 
 /// An article with its keywords.
 #[derive(Debug, Clone)]
@@ -28,7 +29,8 @@ pub struct ArticleRow {
 /// Filters of the article list; all that are set must hold.
 #[derive(Debug, Clone, Default)]
 pub struct ArticleFilter {
-    pub q: Option<String>,
+    /// Full-text search over headline, standfirst and body.
+    pub q: Option<SearchQuery>,
     /// Entity ids or slugs; the article must mention every one.
     pub entities: Vec<String>,
     /// Entity id or slug of someone quoted in the article.
@@ -48,19 +50,25 @@ pub enum ArticleSort {
     Published,
     CreatedDesc,
     Created,
+    /// Best match of `q` first (then newest first); without `q`, as `PublishedDesc`.
+    Relevance,
 }
 
 impl ArticleSort {
-    pub const KEYS: [(&'static str, ArticleSort); 4] = [
+    /// The keys clients use; the first is the default without `q`.
+    pub const KEYS: [(&'static str, ArticleSort); 5] = [
         ("-published_at", ArticleSort::PublishedDesc),
         ("published_at", ArticleSort::Published),
         ("-created_at", ArticleSort::CreatedDesc),
         ("created_at", ArticleSort::Created),
+        ("relevance", ArticleSort::Relevance),
     ];
 
     fn ordering(self) -> Ordering {
         let (column, descending, nullable) = match self {
-            ArticleSort::PublishedDesc => (article::Column::PublishedAt, true, true),
+            ArticleSort::PublishedDesc | ArticleSort::Relevance => {
+                (article::Column::PublishedAt, true, true)
+            }
             ArticleSort::Published => (article::Column::PublishedAt, false, true),
             ArticleSort::CreatedDesc => (article::Column::CreatedAt, true, false),
             ArticleSort::Created => (article::Column::CreatedAt, false, false),
@@ -75,7 +83,7 @@ impl ArticleSort {
 
     fn cursor(self, row: &ArticleRow) -> Cursor {
         let key = match self {
-            ArticleSort::PublishedDesc | ArticleSort::Published => {
+            ArticleSort::PublishedDesc | ArticleSort::Published | ArticleSort::Relevance => {
                 serde_json::json!(row.article.published_at.map(|t| t.to_rfc3339()))
             }
             ArticleSort::CreatedDesc | ArticleSort::Created => {
@@ -145,7 +153,7 @@ async fn keywords_of(
     Ok(out)
 }
 
-/// A page of articles.
+/// A page of articles. With [`ArticleSort::Relevance`] and a search, best matches first.
 pub async fn list(
     conn: &impl ConnectionTrait,
     filter: &ArticleFilter,
@@ -153,6 +161,9 @@ pub async fn list(
     limit: u64,
     cursor: Option<&Cursor>,
 ) -> StoreResult<(Vec<ArticleRow>, Option<Cursor>)> {
+    if let (ArticleSort::Relevance, Some(q)) = (sort, &filter.q) {
+        return ranked_list(conn, filter, q, limit, cursor).await;
+    }
     let Some(condition) = conditions(conn, filter).await? else {
         return Ok((Vec::new(), None));
     };
@@ -163,16 +174,76 @@ pub async fn list(
     }
     ordering.apply(QueryTrait::query(&mut select));
     let articles = select.limit(limit + 1).all(conn).await?;
+    let rows = with_keywords(conn, articles).await?;
+    Ok(split_page(rows, limit, |row| sort.cursor(row)))
+}
+
+/// A page of the articles matching `q`, best first; the cursor carries the rank of the last one.
+async fn ranked_list(
+    conn: &impl ConnectionTrait,
+    filter: &ArticleFilter,
+    q: &SearchQuery,
+    limit: u64,
+    cursor: Option<&Cursor>,
+) -> StoreResult<(Vec<ArticleRow>, Option<Cursor>)> {
+    // The ranking restricts the rows to the matches itself.
+    let others = ArticleFilter {
+        q: None,
+        ..filter.clone()
+    };
+    let Some(condition) = conditions(conn, &others).await? else {
+        return Ok((Vec::new(), None));
+    };
+    let backend = conn.get_database_backend();
+    let mut select = article::Entity::find().filter(condition);
+    let query = QueryTrait::query(&mut select);
+    let ordering = Ordering {
+        key: search::rank_articles(backend, q, query),
+        id: Expr::col((article::Entity, article::Column::Id)),
+        descending: true,
+        nullable: false,
+    };
+    if let Some(cursor) = cursor {
+        query.cond_where(ordering.after(rank_value(cursor), cursor.id));
+    }
+    ordering.apply(query);
+    query.limit(limit + 1);
+    let mut articles = Vec::new();
+    let mut ranks = HashMap::new();
+    for row in conn.query_all_raw(backend.build(&*query)).await? {
+        let article = article::Model::from_query_result(&row, "")?;
+        ranks.insert(article.id, row.try_get::<f64>("", search::RANK_COLUMN)?);
+        articles.push(article);
+    }
+    let rows = with_keywords(conn, articles).await?;
+    Ok(split_page(rows, limit, |row| {
+        let rank = ranks.get(&row.article.id).copied().unwrap_or_default();
+        rank_cursor(rank, row.article.id)
+    }))
+}
+
+async fn with_keywords(
+    conn: &impl ConnectionTrait,
+    articles: Vec<article::Model>,
+) -> StoreResult<Vec<ArticleRow>> {
     let ids: Vec<Uuid> = articles.iter().map(|a| a.id).collect();
     let mut keywords = keywords_of(conn, &ids).await?;
-    let rows = articles
+    Ok(articles
         .into_iter()
         .map(|article| ArticleRow {
             keywords: keywords.remove(&article.id).unwrap_or_default(),
             article,
         })
-        .collect();
-    Ok(split_page(rows, limit, |row| sort.cursor(row)))
+        .collect())
+}
+
+/// Where `q` matches in the articles `ids`, highlighted.
+pub async fn highlights(
+    conn: &impl ConnectionTrait,
+    q: &SearchQuery,
+    ids: &[Uuid],
+) -> StoreResult<HashMap<Uuid, search::ArticleSnippets>> {
+    Ok(search::article_highlights(conn, q, ids).await?)
 }
 
 /// How many articles match `filter`.
@@ -221,8 +292,8 @@ pub async fn entity_ids(
     Ok(Some(resolved.into_iter().collect()))
 }
 
-/// The WHERE clause for `filter`, or `None` when it names an entity that does not exist (so
-/// nothing can match).
+/// The WHERE clause for `filter`, or `None` when nothing can match: it names an entity that does
+/// not exist, or its search has no words.
 async fn conditions(
     conn: &impl ConnectionTrait,
     filter: &ArticleFilter,
@@ -276,7 +347,10 @@ async fn conditions(
     if let Some(before) = filter.published_before {
         all = all.add(article::Column::PublishedAt.lt(before));
     }
-    if let Some(q) = filter.q.as_deref().filter(|q| !q.trim().is_empty()) {
+    if let Some(q) = &filter.q {
+        if q.is_empty() {
+            return Ok(None);
+        }
         all = all.add(search::articles_matching(conn.get_database_backend(), q));
     }
     Ok(Some(all))

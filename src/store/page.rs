@@ -35,6 +35,21 @@ impl Cursor {
     }
 }
 
+/// The cursor after a row ranked `rank` by a search. The rank is written as text, which reads
+/// back as exactly the same `f64`, so the next page starts exactly after this row.
+pub fn rank_cursor(rank: f64, id: Uuid) -> Cursor {
+    Cursor {
+        key: serde_json::Value::String(rank.to_string()),
+        id,
+    }
+}
+
+/// The rank in a cursor made by [`rank_cursor`] (`None` for any other cursor).
+pub fn rank_value(cursor: &Cursor) -> Option<Value> {
+    let rank: f64 = cursor.key.as_str()?.parse().ok()?;
+    rank.is_finite().then(|| rank.into())
+}
+
 /// One way of ordering a list: the expression sorted on, its direction, and whether it can be NULL.
 pub struct Ordering {
     pub key: Expr,
@@ -114,5 +129,18 @@ mod tests {
         assert_eq!(Cursor::decode("not a cursor"), None);
         assert_eq!(Cursor::decode(""), None);
         assert_eq!(Cursor::decode("e30"), None); // "{}"
+    }
+
+    #[test]
+    fn ranks_survive_a_cursor_exactly() {
+        for rank in [0.1_f64 + 0.2, 1e-300, -3.5e-7, 0.030_000_001_192_092_896] {
+            let cursor = Cursor::decode(&rank_cursor(rank, Uuid::nil()).encode()).expect("decodes");
+            assert_eq!(rank_value(&cursor), Some(Value::from(rank)));
+        }
+        let not_a_rank = Cursor {
+            key: serde_json::json!("NaN"),
+            id: Uuid::nil(),
+        };
+        assert_eq!(rank_value(&not_a_rank), None);
     }
 }

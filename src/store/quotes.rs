@@ -1,20 +1,23 @@
 //! Quotes: who said what, with their speakers.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Set, TransactionTrait,
+    FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Set,
+    TransactionTrait,
 };
 use uuid::Uuid;
 
-use super::page::{split_page, Cursor, Ordering};
+use super::page::{rank_cursor, rank_value, split_page, Cursor, Ordering};
 use super::{articles, entities, offset, StoreError, StoreResult};
 use crate::api::types::{QuoteCreate, QuoteKind, QuotePatch};
 use crate::domain;
 use crate::entity::{article, named_entity, quote, section};
 use crate::error::FieldError;
-use crate::search;
+use crate::search::{self, SearchQuery};
 
 /// A quote with its speaker entity, when it has one.
 #[derive(Debug, Clone)]
@@ -30,24 +33,29 @@ pub struct QuoteFilter {
     pub speaker: Option<String>,
     /// Article id or slug.
     pub article: Option<String>,
-    pub q: Option<String>,
+    /// Full-text search over the quote's text.
+    pub q: Option<SearchQuery>,
     pub kind: Option<QuoteKind>,
     /// On the publication time of the quote's article.
     pub published_after: Option<DateTime<Utc>>,
     pub published_before: Option<DateTime<Utc>>,
 }
 
-/// Orders of the quote list: by creation, newest or oldest first.
+/// Orders of the quote list: by creation, newest or oldest first, or by relevance to `q`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum QuoteSort {
     CreatedDesc,
     Created,
+    /// Best match of `q` first (then newest first); without `q`, as `CreatedDesc`.
+    Relevance,
 }
 
 impl QuoteSort {
-    pub const KEYS: [(&'static str, QuoteSort); 2] = [
+    /// The keys clients use; the first is the default without `q`.
+    pub const KEYS: [(&'static str, QuoteSort); 3] = [
         ("-created_at", QuoteSort::CreatedDesc),
         ("created_at", QuoteSort::Created),
+        ("relevance", QuoteSort::Relevance),
     ];
 
     fn ordering(self) -> Ordering {
@@ -55,7 +63,7 @@ impl QuoteSort {
         Ordering {
             key: Expr::col((quote::Entity, quote::Column::Id)),
             id: Expr::col((quote::Entity, quote::Column::Id)),
-            descending: self == QuoteSort::CreatedDesc,
+            descending: self != QuoteSort::Created,
             nullable: false,
         }
     }
@@ -102,7 +110,7 @@ pub async fn get(conn: &impl ConnectionTrait, id: Uuid) -> StoreResult<QuoteRow>
         .ok_or_else(|| StoreError::NotFound(format!("quote `{id}`")))
 }
 
-/// A page of quotes.
+/// A page of quotes. With [`QuoteSort::Relevance`] and a search, best matches first.
 pub async fn list(
     conn: &impl ConnectionTrait,
     filter: &QuoteFilter,
@@ -110,6 +118,9 @@ pub async fn list(
     limit: u64,
     cursor: Option<&Cursor>,
 ) -> StoreResult<(Vec<QuoteRow>, Option<Cursor>)> {
+    if let (QuoteSort::Relevance, Some(q)) = (sort, &filter.q) {
+        return ranked_list(conn, filter, q, limit, cursor).await;
+    }
     let Some(condition) = conditions(conn, filter).await? else {
         return Ok((Vec::new(), None));
     };
@@ -125,6 +136,59 @@ pub async fn list(
         key: serde_json::Value::Null,
         id: row.quote.id,
     }))
+}
+
+/// A page of the quotes matching `q`, best first; the cursor carries the rank of the last one.
+async fn ranked_list(
+    conn: &impl ConnectionTrait,
+    filter: &QuoteFilter,
+    q: &SearchQuery,
+    limit: u64,
+    cursor: Option<&Cursor>,
+) -> StoreResult<(Vec<QuoteRow>, Option<Cursor>)> {
+    // The ranking restricts the rows to the matches itself.
+    let others = QuoteFilter {
+        q: None,
+        ..filter.clone()
+    };
+    let Some(condition) = conditions(conn, &others).await? else {
+        return Ok((Vec::new(), None));
+    };
+    let backend = conn.get_database_backend();
+    let mut select = quote::Entity::find().filter(condition);
+    let query = QueryTrait::query(&mut select);
+    let ordering = Ordering {
+        key: search::rank_quotes(backend, q, query),
+        id: Expr::col((quote::Entity, quote::Column::Id)),
+        descending: true,
+        nullable: false,
+    };
+    if let Some(cursor) = cursor {
+        query.cond_where(ordering.after(rank_value(cursor), cursor.id));
+    }
+    ordering.apply(query);
+    query.limit(limit + 1);
+    let mut quotes = Vec::new();
+    let mut ranks = HashMap::new();
+    for row in conn.query_all_raw(backend.build(&*query)).await? {
+        let quote = quote::Model::from_query_result(&row, "")?;
+        ranks.insert(quote.id, row.try_get::<f64>("", search::RANK_COLUMN)?);
+        quotes.push(quote);
+    }
+    let rows = with_speakers(conn, quotes).await?;
+    Ok(split_page(rows, limit, |row| {
+        let rank = ranks.get(&row.quote.id).copied().unwrap_or_default();
+        rank_cursor(rank, row.quote.id)
+    }))
+}
+
+/// Where `q` matches in the quotes `ids`, highlighted.
+pub async fn highlights(
+    conn: &impl ConnectionTrait,
+    q: &SearchQuery,
+    ids: &[Uuid],
+) -> StoreResult<HashMap<Uuid, search::QuoteSnippets>> {
+    Ok(search::quote_highlights(conn, q, ids).await?)
 }
 
 pub async fn count(conn: &impl ConnectionTrait, filter: &QuoteFilter) -> StoreResult<u64> {
@@ -168,7 +232,10 @@ async fn conditions(
         }
         all = all.add(Expr::col((quote::Entity, quote::Column::ArticleId)).in_subquery(published));
     }
-    if let Some(q) = filter.q.as_deref().filter(|q| !q.trim().is_empty()) {
+    if let Some(q) = &filter.q {
+        if q.is_empty() {
+            return Ok(None);
+        }
         all = all.add(search::quotes_matching(conn.get_database_backend(), q));
     }
     Ok(Some(all))

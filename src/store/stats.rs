@@ -265,8 +265,8 @@ pub async fn co_mentions(
 pub struct TimelineFilter {
     pub entity: Option<Uuid>,
     pub speaker: Option<Uuid>,
-    /// Words the articles must contain, as the article search reads them.
-    pub q: Option<String>,
+    /// A full-text search the articles must match, as the article search reads it.
+    pub q: Option<search::SearchQuery>,
 }
 
 #[derive(Debug, FromQueryResult)]
@@ -336,7 +336,7 @@ fn counted_rows(
             query.and_where(article_id().in_subquery(quoting));
         }
     }
-    if let Some(q) = filter.q.as_deref().filter(|q| !q.trim().is_empty()) {
+    if let Some(q) = &filter.q {
         query.cond_where(search::articles_matching(backend, q));
     }
     query

@@ -1331,10 +1331,11 @@ async fn articles_filtered_by_q_contain_every_word_in_any_case() {
         ("housing flood", &[]),
     ];
     for (q, expected) in cases {
-        let page = list(&app, &[("q", q)]).await;
+        // Newest first, so the order does not depend on how each backend ranks.
+        let page = list(&app, &[("q", q), ("sort", "-published_at")]).await;
         assert_eq!(slugs(&page), expected, "q={q}");
     }
-    // LIKE wildcards are matched as themselves.
+    // A search without a letter or digit matches nothing.
     let percent = list(&app, &[("q", "%")]).await;
     assert_eq!(slugs(&percent), Vec::<String>::new());
 }

@@ -12,6 +12,7 @@ mod interop;
 mod keys;
 mod openapi;
 mod quotes;
+mod search;
 mod sections;
 mod stats;
 mod synthetic;

@@ -144,7 +144,7 @@ async fn quotes_by_q_contain_every_word_whatever_the_case() {
     // Every word must appear in the same quote.
     let apart = app.get_json("/v1/quotes?q=military%20destroy").await;
     assert_eq!(apart["data"], json!([]));
-    // LIKE wildcards in q are matched literally.
+    // A search without a letter or digit matches nothing.
     let wildcard = app.get_json("/v1/quotes?q=%25").await;
     assert_eq!(wildcard["data"], json!([]));
 }

@@ -70,6 +70,39 @@ pub struct Article {
     /// With `include=entities`: the entities mentioned, most mentioned first.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub entities: Option<Vec<Mention>>,
+    /// In a list with `q` and `highlight=true`: where the search matched.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub highlights: Option<ArticleHighlights>,
+}
+
+/// Where a search matched in an article, as HTML: the article's text is escaped (`&lt;`, `&amp;`,
+/// `&quot;`) and every match is wrapped in `<mark>…</mark>`, so a page can show it as it is. Only
+/// the fields in which the search matched are present.
+#[derive(Debug, Clone, Default, Serialize, ToSchema)]
+#[schema(example = json!({
+    "headline": "US officials accuse UK governments of having 'let down' the British people on <mark>immigration</mark>",
+    "body": "Senior US officials have issued a stark condemnation of the United Kingdom's approach to <mark>immigration</mark>, accusing successive governments of having &quot;let down&quot; the British people"
+}))]
+pub struct ArticleHighlights {
+    /// The whole headline.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub headline: Option<String>,
+    /// The whole standfirst.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub standfirst: Option<String>,
+    /// Up to two fragments of the body around matches (about 30 words).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+}
+
+impl From<crate::search::ArticleSnippets> for ArticleHighlights {
+    fn from(snippets: crate::search::ArticleSnippets) -> Self {
+        Self {
+            headline: snippets.headline,
+            standfirst: snippets.standfirst,
+            body: snippets.body,
+        }
+    }
 }
 
 /// A new article, optionally with its sections, quotes and mentions, written in one transaction:
@@ -273,6 +306,7 @@ impl From<crate::store::articles::ArticleRow> for Article {
             sections: None,
             quotes: None,
             entities: None,
+            highlights: None,
         }
     }
 }

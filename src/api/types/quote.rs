@@ -42,6 +42,28 @@ pub struct Quote {
     pub start: Option<i32>,
     /// Char offset where the quoted text ends (exclusive).
     pub end: Option<i32>,
+    /// In a list with `q` and `highlight=true`: where the search matched.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub highlights: Option<QuoteHighlights>,
+}
+
+/// Where a search matched in a quote, as HTML: the text escaped, every match in `<mark>…</mark>`.
+#[derive(Debug, Clone, Default, Serialize, ToSchema)]
+#[schema(example = json!({
+    "text": "I would stop it, and it doesn't matter if you call out the <mark>military</mark>."
+}))]
+pub struct QuoteHighlights {
+    /// The whole text, when the search matched in it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+}
+
+impl From<crate::search::QuoteSnippets> for QuoteHighlights {
+    fn from(snippets: crate::search::QuoteSnippets) -> Self {
+        Self {
+            text: snippets.text,
+        }
+    }
 }
 
 /// A new quote.
@@ -136,6 +158,7 @@ impl From<crate::store::quotes::QuoteRow> for Quote {
             cue: q.cue,
             start: q.start_offset,
             end: q.end_offset,
+            highlights: None,
         }
     }
 }
