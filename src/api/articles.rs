@@ -28,7 +28,6 @@ pub struct ArticleListParams {
     /// accents do not matter. Matches come best first (headline over standfirst over body) unless
     /// `sort` says otherwise. A search without a letter or digit matches nothing. At most 1000
     /// characters and 32 terms.
-    #[param(example = "immig* \"let down\" -trump")]
     q: Option<String>,
     /// An entity (id or slug) the article mentions; repeat for articles that mention all of them.
     #[serde(default)]
