@@ -10,7 +10,8 @@ use reqwest::{Method, Response, StatusCode};
 use serde_json::{json, Value};
 
 use crate::helpers::{
-    assert_problem, seed_body, small_article, spawn_app, spawn_app_with, TestApp,
+    assert_problem, assert_writes_need_a_write_key, etag, next_link, seed_body, small_article,
+    spawn_app, spawn_app_with, TestApp,
 };
 
 const SEED: &str = "us-officials-condemn-uk-immigration-approach";
@@ -65,72 +66,6 @@ fn slugs(page: &Value) -> Vec<String> {
         .iter()
         .map(|a| a["slug"].as_str().expect("slug").to_owned())
         .collect()
-}
-
-/// The `ETag` of a response, which every GET must have.
-pub(crate) fn etag(response: &Response) -> String {
-    let etag = response
-        .headers()
-        .get("etag")
-        .expect("no ETag")
-        .to_str()
-        .expect("ETag is not text")
-        .to_owned();
-    assert!(
-        etag.starts_with('"') && etag.ends_with('"') && etag.len() > 2,
-        "not a strong ETag: {etag}"
-    );
-    etag
-}
-
-/// The target of `Link: <...>; rel="next"`, when the response has one.
-fn next_page_link(response: &Response) -> Option<String> {
-    let link = response
-        .headers()
-        .get("link")?
-        .to_str()
-        .expect("Link is not text");
-    let target = link
-        .strip_prefix('<')
-        .and_then(|rest| rest.strip_suffix(">; rel=\"next\""))
-        .unwrap_or_else(|| panic!("not a rel=next link: {link}"));
-    Some(target.to_owned())
-}
-
-/// Asserts that a write is refused without a key (401 with a Bearer challenge), with a garbage key
-/// (401) and with a read key (403).
-pub(crate) async fn assert_writes_need_a_write_key(
-    app: &TestApp,
-    method: Method,
-    path: &str,
-    body: Option<&Value>,
-) {
-    let send = |key: Option<&str>| {
-        let mut request = app.request(method.clone(), path);
-        if let Some(key) = key {
-            request = request.bearer_auth(key);
-        }
-        if let Some(body) = body {
-            request = request.json(body);
-        }
-        request.send()
-    };
-    let anonymous = send(None).await.expect("request failed");
-    assert_eq!(
-        anonymous
-            .headers()
-            .get("www-authenticate")
-            .map(|v| v.to_str().unwrap()),
-        Some("Bearer"),
-        "{method} {path} without a key"
-    );
-    assert_problem(anonymous, StatusCode::UNAUTHORIZED, "unauthorized", &[]).await;
-    let garbage = send(Some("nm_this-is-not-a-key"))
-        .await
-        .expect("request failed");
-    assert_problem(garbage, StatusCode::UNAUTHORIZED, "unauthorized", &[]).await;
-    let read_only = send(Some(&app.read_key)).await.expect("request failed");
-    assert_problem(read_only, StatusCode::FORBIDDEN, "forbidden", &[]).await;
 }
 
 /// Four articles that differ in every field the list filters on:
@@ -1472,7 +1407,7 @@ async fn walk(app: &TestApp, query: &[(&str, &str)], limit: usize) -> Vec<String
     let mut follow_link = true;
     loop {
         assert_eq!(response.status(), StatusCode::OK);
-        let link = next_page_link(&response);
+        let link = next_link(&response);
         let page: Value = response.json().await.unwrap();
         let data = slugs(&page);
         assert!(data.len() <= limit, "a page longer than the limit");
@@ -1559,7 +1494,7 @@ async fn the_next_link_keeps_the_filters_and_sort_of_the_first_page() {
         ],
     )
     .await;
-    let link = next_page_link(&response).expect("a next link");
+    let link = next_link(&response).expect("a next link");
     for part in ["keyword=paging", "sort=created_at", "limit=4", "cursor="] {
         assert!(link.contains(part), "{part} missing from {link}");
     }

@@ -331,3 +331,55 @@ pub fn next_link(response: &Response) -> Option<String> {
     let target = link.strip_prefix('<')?.split_once('>')?.0;
     Some(target.to_owned())
 }
+
+/// The `ETag` of a response, which every GET must have.
+pub fn etag(response: &Response) -> String {
+    let etag = response
+        .headers()
+        .get("etag")
+        .expect("no ETag")
+        .to_str()
+        .expect("ETag is not text")
+        .to_owned();
+    assert!(
+        etag.starts_with('"') && etag.ends_with('"') && etag.len() > 2,
+        "not a strong ETag: {etag}"
+    );
+    etag
+}
+
+/// Asserts that a write is refused without a key (401 with a Bearer challenge), with a garbage key
+/// (401) and with a read key (403).
+pub async fn assert_writes_need_a_write_key(
+    app: &TestApp,
+    method: Method,
+    path: &str,
+    body: Option<&Value>,
+) {
+    let send = |key: Option<&str>| {
+        let mut request = app.request(method.clone(), path);
+        if let Some(key) = key {
+            request = request.bearer_auth(key);
+        }
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        request.send()
+    };
+    let anonymous = send(None).await.expect("request failed");
+    assert_eq!(
+        anonymous
+            .headers()
+            .get("www-authenticate")
+            .map(|v| v.to_str().unwrap()),
+        Some("Bearer"),
+        "{method} {path} without a key"
+    );
+    assert_problem(anonymous, StatusCode::UNAUTHORIZED, "unauthorized", &[]).await;
+    let garbage = send(Some("nm_this-is-not-a-key"))
+        .await
+        .expect("request failed");
+    assert_problem(garbage, StatusCode::UNAUTHORIZED, "unauthorized", &[]).await;
+    let read_only = send(Some(&app.read_key)).await.expect("request failed");
+    assert_problem(read_only, StatusCode::FORBIDDEN, "forbidden", &[]).await;
+}

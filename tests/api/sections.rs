@@ -6,8 +6,7 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
-use crate::articles::{assert_writes_need_a_write_key, etag};
-use crate::helpers::{assert_problem, spawn_app, TestApp};
+use crate::helpers::{assert_problem, assert_writes_need_a_write_key, etag, spawn_app, TestApp};
 
 const SEED: &str = "us-officials-condemn-uk-immigration-approach";
 
