@@ -3,6 +3,7 @@
 
 pub mod articles;
 pub mod bulk;
+pub mod changes;
 pub mod entities;
 pub mod keys;
 pub mod mentions;
