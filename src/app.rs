@@ -48,6 +48,7 @@ use crate::error::{ApiError, FieldError, Problem, PROBLEM_JSON};
         (name = "entities", description = "People, organisations, locations and events"),
         (name = "mentions", description = "Which entities an article mentions, and how often"),
         (name = "stats", description = "Dashboard queries: top entities and speakers, co-mentions, timelines and totals"),
+        (name = "changes", description = "The change feed: every create, update and delete, in commit order, for keeping in sync by polling"),
         (name = "health", description = "Probes for orchestrators and load balancers"),
     )
 )]

@@ -1,11 +1,12 @@
 //! Database migrations for newsmeta. One migration set serves Postgres and SQLite: statements are
-//! built with SeaQuery's backend-neutral builders, except full-text search, which the backends
-//! do in their own ways (tsvector + GIN, FTS5 + triggers) and whose one migration says so.
+//! built with SeaQuery's backend-neutral builders, except full-text search and the change feed's
+//! triggers, which the backends do in their own ways and whose migrations say so.
 
 pub use sea_orm_migration::prelude::*;
 
 mod m20261127_000001_create_schema;
 mod m20261127_000002_full_text_search;
+mod m20261127_000003_change_feed;
 
 /// Applies newsmeta's migrations in order; `Migrator::up(&db, None)` brings a database up to date.
 pub struct Migrator;
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261127_000001_create_schema::Migration),
             Box::new(m20261127_000002_full_text_search::Migration),
+            Box::new(m20261127_000003_change_feed::Migration),
         ]
     }
 }

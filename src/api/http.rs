@@ -227,17 +227,19 @@ pub const DEFAULT_LIMIT: u64 = 20;
 
 /// Reads `limit` (1..=100, default 20).
 pub fn limit(value: Option<&str>) -> Result<u64, ApiError> {
+    limit_within(value, DEFAULT_LIMIT, MAX_LIMIT)
+}
+
+/// Reads `limit` as a whole number from 1 to `max`, `default` when absent.
+pub fn limit_within(value: Option<&str>, default: u64, max: u64) -> Result<u64, ApiError> {
     match value {
-        None => Ok(DEFAULT_LIMIT),
+        None => Ok(default),
         Some(text) => text
             .parse::<u64>()
             .ok()
-            .filter(|n| (1..=MAX_LIMIT).contains(n))
+            .filter(|n| (1..=max).contains(n))
             .ok_or_else(|| {
-                ApiError::bad_request(
-                    "limit",
-                    format!("must be a whole number from 1 to {MAX_LIMIT}"),
-                )
+                ApiError::bad_request("limit", format!("must be a whole number from 1 to {max}"))
             }),
     }
 }
@@ -475,30 +477,31 @@ pub fn page_response<T: Serialize + utoipa::ToSchema>(
     total: Option<u64>,
 ) -> Result<HttpResponse, ApiError> {
     let next_cursor = next.map(|c| c.encode());
-    let link = next_cursor.as_ref().map(|cursor| next_link(req, cursor));
     let page = crate::api::types::Page {
         data,
         next_cursor,
         total,
     };
     let mut response = Json::new(&page)?.ok(req);
-    if let Some(link) = link {
-        if let Ok(value) = header::HeaderValue::from_str(&link) {
-            response.headers_mut().insert(header::LINK, value);
-        }
+    if let Some(cursor) = &page.next_cursor {
+        add_next_link(req, &mut response, "cursor", cursor);
     }
     Ok(response)
 }
 
-fn next_link(req: &HttpRequest, cursor: &str) -> String {
+/// Adds the RFC 8288 `Link: <…>; rel="next"` header: this request's URL with `param` set to `value`.
+pub fn add_next_link(req: &HttpRequest, response: &mut HttpResponse, param: &str, value: &str) {
     let mut query = url::form_urlencoded::Serializer::new(String::new());
-    for (key, value) in url::form_urlencoded::parse(req.query_string().as_bytes()) {
-        if key != "cursor" {
-            query.append_pair(&key, &value);
+    for (key, existing) in url::form_urlencoded::parse(req.query_string().as_bytes()) {
+        if key != param {
+            query.append_pair(&key, &existing);
         }
     }
-    query.append_pair("cursor", cursor);
-    format!("<{}?{}>; rel=\"next\"", req.path(), query.finish())
+    query.append_pair(param, value);
+    let link = format!("<{}?{}>; rel=\"next\"", req.path(), query.finish());
+    if let Ok(value) = header::HeaderValue::from_str(&link) {
+        response.headers_mut().insert(header::LINK, value);
+    }
 }
 
 /// 204 No Content.

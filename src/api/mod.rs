@@ -1,6 +1,7 @@
 //! The HTTP API: handlers per resource, the shared HTTP edge, and the request/response types.
 
 pub mod articles;
+pub mod changes;
 pub mod entities;
 pub mod health;
 pub mod http;
@@ -49,5 +50,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(stats::get_top_speakers)
         .service(stats::get_co_mentions)
         .service(stats::get_timeline)
-        .service(stats::get_overview);
+        .service(stats::get_overview)
+        .service(changes::list_changes);
 }

@@ -140,10 +140,7 @@ fn choice<T: Copy>(name: &str, value: Option<&str>, keys: &[(&str, T)]) -> Resul
 }
 
 fn limit(value: Option<&str>) -> Result<u64, ApiError> {
-    match value {
-        None => Ok(DEFAULT_LIMIT),
-        some => http::limit(some),
-    }
+    http::limit_within(value, DEFAULT_LIMIT, http::MAX_LIMIT)
 }
 
 fn check_order(from: DateTime<Utc>, to: DateTime<Utc>) -> Result<(), ApiError> {

@@ -4,6 +4,7 @@
 pub mod api_key;
 pub mod article;
 pub mod article_keyword;
+pub mod change;
 pub mod entity_alias;
 pub mod mention;
 pub mod named_entity;

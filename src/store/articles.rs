@@ -7,7 +7,6 @@ use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
     FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Set,
-    TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -462,7 +461,7 @@ pub async fn create(db: &DatabaseConnection, input: &ArticleCreate) -> StoreResu
             "has no letters or digits to make a slug from; give a `slug`",
         ));
     }
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db).await?;
     check_unique(&txn, Some(&slug), input.source_url.as_deref(), None).await?;
 
     let now = now();
@@ -568,7 +567,7 @@ pub async fn update(
     expected_version: Option<i64>,
     patch: &ArticlePatch,
 ) -> StoreResult<ArticleRow> {
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db).await?;
     let current = find(&txn, &id.to_string()).await?;
     let version = expected_version.unwrap_or(current.version);
     if current.version != version {

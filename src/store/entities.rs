@@ -6,7 +6,6 @@ use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
     FromQueryResult, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Set, StatementBuilder,
-    TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -471,7 +470,7 @@ pub fn escape_like(text: &str) -> String {
 
 /// Creates an entity.
 pub async fn create(db: &DatabaseConnection, input: &EntityCreate) -> StoreResult<EntityRow> {
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db).await?;
     let entity = insert(&txn, input, "name").await?;
     let row = rows_for(&txn, vec![entity]).await?.pop();
     txn.commit().await?;
@@ -484,7 +483,7 @@ pub async fn update(
     key: &str,
     patch: &EntityPatch,
 ) -> StoreResult<EntityRow> {
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db).await?;
     let current = find(&txn, key).await?;
     let id = current.id;
     let name = patch.name.clone().unwrap_or_else(|| current.name.clone());
@@ -532,7 +531,7 @@ pub async fn update(
 
 /// Deletes an entity; its mentions go with it and quotes it spoke lose their speaker.
 pub async fn delete(db: &DatabaseConnection, key: &str) -> StoreResult<()> {
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db).await?;
     let entity = find(&txn, key).await?;
     let articles = mentioning_articles(&txn, entity.id).await?;
     named_entity::Entity::delete_by_id(entity.id)
@@ -575,7 +574,7 @@ pub async fn merge(
     survivor_key: &str,
     duplicate_key: &str,
 ) -> StoreResult<EntityRow> {
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db).await?;
     let survivor = find(&txn, survivor_key).await?;
     let duplicate = find_for_field(&txn, duplicate_key, "duplicate").await?;
     if survivor.id == duplicate.id {

@@ -1,10 +1,7 @@
 //! Mentions: which entities an article mentions, and how often.
 
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set,
-    TransactionTrait,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
 use uuid::Uuid;
 
 use super::{articles, entities, offset, StoreError, StoreResult};
@@ -73,7 +70,7 @@ pub async fn put(
     entity_key: &str,
     input: &MentionPut,
 ) -> StoreResult<(MentionRow, bool)> {
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db).await?;
     let article = articles::find(&txn, article_key).await?;
     let entity = entities::find(&txn, entity_key).await?;
     let mut errors: Vec<FieldError> = Vec::new();
@@ -120,7 +117,7 @@ pub async fn delete(
     article_key: &str,
     entity_key: &str,
 ) -> StoreResult<()> {
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db).await?;
     let row = get(&txn, article_key, entity_key).await?;
     mention::Entity::delete_by_id((row.mention.article_id, row.mention.entity_id))
         .exec(&txn)

@@ -3,6 +3,7 @@
 
 pub mod articles;
 pub mod bulk;
+pub mod changes;
 pub mod entities;
 pub mod keys;
 pub mod mentions;
@@ -14,7 +15,10 @@ pub mod stats;
 use std::time::Duration;
 
 use sea_orm::sqlx::sqlite::SqliteJournalMode;
-use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr, SqlErr};
+use sea_orm::{
+    ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, DbErr, SqlErr,
+    SqliteTransactionMode, TransactionOptions, TransactionTrait,
+};
 
 use crate::error::FieldError;
 
@@ -87,6 +91,18 @@ pub async fn connect(url: &str, settings: &PoolSettings) -> Result<DatabaseConne
                 .create_if_missing(true)
         });
     Database::connect(options).await
+}
+
+/// Starts a transaction that writes. On SQLite it takes the write lock at once (`BEGIN
+/// IMMEDIATE`): a transaction that reads first and writes later cannot wait for a writer that
+/// committed in between (SQLite answers "database is locked" at once instead), while one that
+/// starts as a writer queues under the busy timeout. Postgres has no such mode and ignores it.
+pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+    db.begin_with_options(TransactionOptions {
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        ..TransactionOptions::default()
+    })
+    .await
 }
 
 /// Truncates to microseconds, the precision both backends store, so what is written reads back equal.

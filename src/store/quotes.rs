@@ -7,7 +7,6 @@ use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
     FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Set,
-    TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -284,7 +283,7 @@ pub async fn create(
     article_key: &str,
     input: &QuoteCreate,
 ) -> StoreResult<QuoteRow> {
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db).await?;
     let article = articles::find(&txn, article_key).await?;
     let section_id = match (input.section_id, input.section_position) {
         (Some(_), Some(_)) => {
@@ -358,7 +357,7 @@ pub async fn update(
     id: Uuid,
     patch: &QuotePatch,
 ) -> StoreResult<QuoteRow> {
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db).await?;
     let current = get(&txn, id).await?.quote;
     let article = articles::find(&txn, &current.article_id.to_string()).await?;
     let start = patch.start.unwrap_or(current.start_offset.map(i64::from));
@@ -404,7 +403,7 @@ pub async fn update(
 }
 
 pub async fn delete(db: &DatabaseConnection, id: Uuid) -> StoreResult<()> {
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db).await?;
     let current = get(&txn, id).await?.quote;
     quote::Entity::delete_by_id(id).exec(&txn).await?;
     articles::touch(&txn, current.article_id).await?;

@@ -2,7 +2,7 @@
 
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, Set, TransactionTrait,
+    QueryOrder, Set,
 };
 use uuid::Uuid;
 
@@ -43,7 +43,7 @@ pub async fn create(
     article_key: &str,
     input: &SectionCreate,
 ) -> StoreResult<section::Model> {
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db).await?;
     let article = articles::find(&txn, article_key).await?;
     check_span(&article, input.start, input.end)?;
     let position = match input.position {
@@ -94,7 +94,7 @@ pub async fn update(
     id: Uuid,
     patch: &SectionPatch,
 ) -> StoreResult<section::Model> {
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db).await?;
     let current = get(&txn, id).await?;
     let article = articles::find(&txn, &current.article_id.to_string()).await?;
     let start = patch.start.unwrap_or(current.start_offset.map(i64::from));
@@ -125,7 +125,7 @@ pub async fn update(
 
 /// Deletes a section; its quotes stay, no longer tied to a section.
 pub async fn delete(db: &DatabaseConnection, id: Uuid) -> StoreResult<()> {
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db).await?;
     let current = get(&txn, id).await?;
     section::Entity::delete_by_id(id).exec(&txn).await?;
     articles::touch(&txn, current.article_id).await?;

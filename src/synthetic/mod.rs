@@ -22,7 +22,7 @@ mod words;
 use chrono::{DateTime, Duration, Utc};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
-use sea_orm::{DatabaseConnection, TransactionTrait};
+use sea_orm::DatabaseConnection;
 use uuid::Uuid;
 
 use self::article::{Draft, Place};
@@ -131,7 +131,7 @@ async fn write_batch(
     drafts: Vec<Draft>,
     report: &mut SyntheticReport,
 ) -> anyhow::Result<()> {
-    let txn = db.begin().await?;
+    let txn = crate::store::begin_write(db).await?;
 
     // Entities named for the first time, with the time of the article that first names them.
     let mut fresh: Vec<(usize, DateTime<Utc>)> = Vec::new();

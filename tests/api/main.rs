@@ -7,6 +7,7 @@
 mod helpers;
 
 mod articles;
+mod changes;
 mod entities;
 mod interop;
 mod keys;

@@ -3,6 +3,7 @@
 //! service as they are; responses are built from them with `From`.
 
 mod article;
+mod change;
 mod common;
 mod entity;
 mod interop;
@@ -11,6 +12,7 @@ mod section;
 mod stats;
 
 pub use article::*;
+pub use change::*;
 pub use common::*;
 pub use entity::*;
 pub use interop::*;
