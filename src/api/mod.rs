@@ -2,6 +2,7 @@
 
 pub mod articles;
 pub mod entities;
+pub mod fields;
 pub mod health;
 pub mod http;
 pub mod interop;
