@@ -145,7 +145,9 @@ pub async fn get_entity(
     key: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let fields = fields::from_query::<Entity>(&req)?;
-    Ok(fields.json(&Entity::from(entities::get(&state.db, &key).await?))?.ok(&req))
+    Ok(fields
+        .json(&Entity::from(entities::get(&state.db, &key).await?))?
+        .ok(&req))
 }
 
 /// Change an entity with a JSON merge patch. `If-Match` is honoured.
@@ -343,10 +345,11 @@ pub async fn get_mention(
 ) -> Result<HttpResponse, ApiError> {
     let fields = fields::from_query::<Mention>(&req)?;
     let (article, entity) = path.into_inner();
-    Ok(fields.json(&Mention::from(
-        mentions::get(&state.db, &article, &entity).await?,
-    ))?
-    .ok(&req))
+    Ok(fields
+        .json(&Mention::from(
+            mentions::get(&state.db, &article, &entity).await?,
+        ))?
+        .ok(&req))
 }
 
 /// Set how an article mentions an entity: 201 when the mention is new, 200 when it is replaced.

@@ -339,7 +339,11 @@ mod tests {
             asked_with: "include=sections",
         }];
         assert_eq!(
-            pruned::<Article>("headline,sections.heading, sections", &embedded, article.clone()),
+            pruned::<Article>(
+                "headline,sections.heading, sections",
+                &embedded,
+                article.clone()
+            ),
             article
         );
         assert_eq!(

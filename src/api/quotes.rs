@@ -214,7 +214,9 @@ pub async fn get_quote(
 ) -> Result<HttpResponse, ApiError> {
     let fields = fields::from_query::<Quote>(&req)?;
     let id = http::uuid("id", &id)?;
-    Ok(fields.json(&Quote::from(quotes::get(&state.db, id).await?))?.ok(&req))
+    Ok(fields
+        .json(&Quote::from(quotes::get(&state.db, id).await?))?
+        .ok(&req))
 }
 
 /// Change a quote with a JSON merge patch (`"speaker": null` clears the speaker). `If-Match` is honoured.

@@ -90,7 +90,9 @@ pub async fn get_section(
 ) -> Result<HttpResponse, ApiError> {
     let fields = fields::from_query::<Section>(&req)?;
     let id = http::uuid("id", &id)?;
-    Ok(fields.json(&Section::from(sections::get(&state.db, id).await?))?.ok(&req))
+    Ok(fields
+        .json(&Section::from(sections::get(&state.db, id).await?))?
+        .ok(&req))
 }
 
 /// Change a section with a JSON merge patch. `If-Match` is honoured.

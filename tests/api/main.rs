@@ -8,6 +8,7 @@ mod helpers;
 
 mod articles;
 mod entities;
+mod fields;
 mod interop;
 mod keys;
 mod openapi;
