@@ -7,6 +7,7 @@ use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse, Respon
 use serde::Deserialize;
 use utoipa::IntoParams;
 
+use super::fields::{Embedded, Fields};
 use super::http::{self, AppState, Body, Json, Reader, Writer};
 use super::interop::{self, ArticleFormat};
 use super::problems::*;
@@ -61,6 +62,10 @@ pub struct ArticleListParams {
     /// the matches. Nothing is added without `q`.
     #[param(value_type = Option<bool>)]
     highlight: Option<String>,
+    /// Comma-separated members of each article to answer (`slug,headline,published_at`); the
+    /// others are left out, `id` is always there. `highlights` stays whole with `highlight=true`.
+    /// An unknown name is a 400 listing the members.
+    fields: Option<String>,
 }
 
 /// The parts of an article to embed in the answer.
@@ -71,6 +76,11 @@ pub struct ArticleGetParams {
     /// Comma-separated: `sections`, `quotes`, `entities`.
     #[param(example = "sections,quotes,entities")]
     include: Option<String>,
+    /// Comma-separated members of the article to answer (`headline,published_at`); the others
+    /// are left out, `id` is always there. An included relation stays whole unless a dotted path
+    /// names members of it (`sections.heading`, `quotes.text`, `entities.entity.name`; each item
+    /// keeps its `id`, a mention its `entity.id`). JSON only: a 400 with JSON-LD or ninjs.
+    fields: Option<String>,
 }
 
 #[derive(Default)]
@@ -78,6 +88,22 @@ struct Includes {
     sections: bool,
     quotes: bool,
     entities: bool,
+}
+
+impl Includes {
+    /// The relations as members `fields` may narrow, and whether this answer has them.
+    fn embedded(&self) -> [Embedded; 3] {
+        let relation = |member, present, asked_with| Embedded {
+            member,
+            present,
+            asked_with,
+        };
+        [
+            relation("sections", self.sections, "include=sections"),
+            relation("quotes", self.quotes, "include=quotes"),
+            relation("entities", self.entities, "include=entities"),
+        ]
+    }
 }
 
 fn includes(value: Option<&str>) -> Result<Includes, ApiError> {
@@ -135,6 +161,7 @@ pub async fn list_page(
     let limit = http::limit(params.limit.as_deref())?;
     let cursor = http::cursor(params.cursor.as_deref())?;
     let highlight = http::flag("highlight", params.highlight.as_deref())?;
+    let fields = list_fields(params.fields.as_deref(), highlight && filter.q.is_some())?;
     let total = if http::flag("count", params.count.as_deref())? {
         Some(articles::count(&state.db, &filter).await?)
     } else {
@@ -150,7 +177,14 @@ pub async fn list_page(
             article.highlights = Some(ArticleHighlights::from(snippets));
         }
     }
-    http::page_response(req, data, next, total)
+    http::page_response(req, data, next, total, &fields)
+}
+
+/// Reads `fields` of an article list: no relations there, `highlights` when searched for.
+fn list_fields(value: Option<&str>, highlighted: bool) -> Result<Fields, ApiError> {
+    let [sections, quotes, entities] = Includes::default().embedded();
+    let highlights = Embedded::highlights(highlighted);
+    Fields::parse_embedding::<Article>(value, &[sections, quotes, entities, highlights])
 }
 
 /// Parses the list parameters for a list nested under another resource (which sets some filters).
@@ -286,6 +320,8 @@ pub async fn get_article(
 ) -> Result<HttpResponse, ApiError> {
     let params: ArticleGetParams = http::query(&req)?;
     let includes = includes(params.include.as_deref())?;
+    let fields =
+        Fields::parse_embedding::<Article>(params.fields.as_deref(), &includes.embedded())?;
     let accept: Vec<&str> = req
         .headers()
         .get_all(header::ACCEPT)
@@ -301,11 +337,20 @@ pub async fn get_article(
             return Ok(response);
         }
     };
+    if format != ArticleFormat::Json && !fields.is_all() {
+        return Err(ApiError::bad_request(
+            "fields",
+            format!(
+                "shapes this API's JSON only; leave it out to get `{}`",
+                format.media_type()
+            ),
+        ));
+    }
     let article = Article::from(articles::get(&state.db, &key).await?);
     let mut response = match format {
         ArticleFormat::Json => {
             let article = with_includes(&state, article, &includes).await?;
-            Json::new(&article)?.ok(&req)
+            fields.json(&article)?.ok(&req)
         }
         ArticleFormat::JsonLd | ArticleFormat::Ninjs => {
             interop_response(&req, &state, article, format).await?

@@ -5,7 +5,8 @@ use actix_web::{get, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::http::{self, AppState, Json, Reader};
+use super::fields::Fields;
+use super::http::{self, AppState, Reader};
 use super::problems::*;
 use super::types::{Change, ChangePage};
 use crate::error::ApiError;
@@ -30,6 +31,9 @@ pub struct ChangeParams {
     /// Changes per answer, 1 to 1000 (default 100).
     #[param(value_type = Option<u32>, minimum = 1, maximum = 1000)]
     limit: Option<String>,
+    /// Comma-separated members of each change to answer (`seq`, `resource`, `action`, ...);
+    /// the others are left out, `id` is always there. An unknown name is a 400 listing them.
+    fields: Option<String>,
 }
 
 /// Every create, update and delete of articles, quotes and entities, in commit order.
@@ -62,6 +66,7 @@ pub async fn list_changes(
     let params: ChangeParams = http::query(&req)?;
     let resources = resources(params.resource.as_deref())?;
     let limit = http::limit_within(params.limit.as_deref(), DEFAULT_LIMIT, MAX_LIMIT)?;
+    let fields = Fields::parse::<Change>(params.fields.as_deref())?;
     let since = match params.since.as_deref() {
         Some("latest") => changes::head(&state.db).await?,
         other => since(other)?,
@@ -80,7 +85,7 @@ pub async fn list_changes(
         next_cursor: next.clone(),
         has_more,
     };
-    let mut response = Json::new(&page)?.ok(&req);
+    let mut response = fields.json_at(&page, "/data")?.ok(&req);
     if has_more {
         http::add_next_link(&req, &mut response, "since", &next);
     }

@@ -6,6 +6,7 @@ use actix_web::{delete, get, patch, post, put, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
+use super::fields::{self, Fields, FieldsParams};
 use super::http::{self, AppState, Body, Json, Reader, Writer};
 use super::problems::*;
 use super::types::{
@@ -36,6 +37,9 @@ pub struct EntityListParams {
     /// `true` adds `total`.
     #[param(value_type = Option<bool>)]
     count: Option<String>,
+    /// Comma-separated members of each entity to answer (`slug,name,mention_count`); the others
+    /// are left out, `id` is always there. An unknown name is a 400 listing the members.
+    fields: Option<String>,
 }
 
 /// Reads an entity `kind` parameter.
@@ -81,6 +85,7 @@ pub async fn list_entities(
     let sort = http::sort(params.sort.as_deref(), &EntitySort::KEYS)?;
     let limit = http::limit(params.limit.as_deref())?;
     let cursor = http::cursor(params.cursor.as_deref())?;
+    let fields = Fields::parse::<Entity>(params.fields.as_deref())?;
     let total = if http::flag("count", params.count.as_deref())? {
         Some(entities::count(&state.db, &filter).await?)
     } else {
@@ -88,7 +93,7 @@ pub async fn list_entities(
     };
     let (rows, next) = entities::list(&state.db, &filter, sort, limit, cursor.as_ref()).await?;
     let data: Vec<Entity> = rows.into_iter().map(Entity::from).collect();
-    http::page_response(&req, data, next, total)
+    http::page_response(&req, data, next, total, &fields)
 }
 
 /// Create an entity.
@@ -122,10 +127,11 @@ pub async fn create_entity(
 /// Get an entity by id or slug, with its aliases and how often it is mentioned.
 #[utoipa::path(
     tag = "entities",
-    params(("entity" = String, Path, description = "Entity id or slug", example = "keir-starmer")),
+    params(("entity" = String, Path, description = "Entity id or slug", example = "keir-starmer"), FieldsParams),
     responses(
         (status = 200, description = "The entity", body = Entity, headers(("ETag" = String))),
         (status = 304, response = NotModified),
+        (status = 400, response = BadRequest),
         (status = 401, response = Unauthorized),
         (status = 404, response = NotFound),
         (status = 503, response = Unavailable),
@@ -138,7 +144,10 @@ pub async fn get_entity(
     _: Reader,
     key: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(Json::new(&Entity::from(entities::get(&state.db, &key).await?))?.ok(&req))
+    let fields = fields::from_query::<Entity>(&req)?;
+    Ok(fields
+        .json(&Entity::from(entities::get(&state.db, &key).await?))?
+        .ok(&req))
 }
 
 /// Change an entity with a JSON merge patch. `If-Match` is honoured.
@@ -286,10 +295,11 @@ pub async fn list_entity_quotes(
 /// List the entities an article mentions, most mentioned first.
 #[utoipa::path(
     tag = "mentions",
-    params(("article" = String, Path, description = "Article id or slug", example = "us-officials-condemn-uk-immigration-approach")),
+    params(("article" = String, Path, description = "Article id or slug", example = "us-officials-condemn-uk-immigration-approach"), FieldsParams),
     responses(
         (status = 200, description = "All the mentions, most mentioned first, as one page (`next_cursor` is null)", body = Page<Mention>, headers(("ETag" = String))),
         (status = 304, response = NotModified),
+        (status = 400, response = BadRequest),
         (status = 401, response = Unauthorized),
         (status = 404, response = NotFound),
         (status = 503, response = Unavailable),
@@ -302,23 +312,25 @@ pub async fn list_mentions(
     _: Reader,
     key: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
+    let fields = fields::from_query::<Mention>(&req)?;
     let article = articles::find(&state.db, &key).await?;
     let data: Vec<Mention> = mentions::of_article(&state.db, article.id)
         .await?
         .into_iter()
         .map(Mention::from)
         .collect();
-    http::page_response(&req, data, None, None)
+    http::page_response(&req, data, None, None, &fields)
 }
 
 /// Get how an article mentions one entity.
 #[utoipa::path(
     tag = "mentions",
     params(("article" = String, Path, description = "Article id or slug"),
-           ("entity" = String, Path, description = "Entity id or slug", example = "keir-starmer")),
+           ("entity" = String, Path, description = "Entity id or slug", example = "keir-starmer"), FieldsParams),
     responses(
         (status = 200, description = "The mention", body = Mention, headers(("ETag" = String))),
         (status = 304, response = NotModified),
+        (status = 400, response = BadRequest),
         (status = 401, response = Unauthorized),
         (status = 404, response = NotFound),
         (status = 503, response = Unavailable),
@@ -331,11 +343,13 @@ pub async fn get_mention(
     _: Reader,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
+    let fields = fields::from_query::<Mention>(&req)?;
     let (article, entity) = path.into_inner();
-    Ok(Json::new(&Mention::from(
-        mentions::get(&state.db, &article, &entity).await?,
-    ))?
-    .ok(&req))
+    Ok(fields
+        .json(&Mention::from(
+            mentions::get(&state.db, &article, &entity).await?,
+        ))?
+        .ok(&req))
 }
 
 /// Set how an article mentions an entity: 201 when the mention is new, 200 when it is replaced.

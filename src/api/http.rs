@@ -14,6 +14,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use validator::Validate;
 
+use super::fields::Fields;
 use crate::config::AllowedOrigins;
 use crate::error::{field_errors, ApiError, FieldError};
 use crate::search::SearchQuery;
@@ -469,12 +470,14 @@ pub fn check_if_match(req: &HttpRequest, current: &impl Serialize) -> Result<boo
     }
 }
 
-/// A page of a list as JSON, with its ETag and an RFC 8288 `Link: <…>; rel="next"` header.
+/// A page of a list as JSON, each item narrowed to `fields`, with its ETag and an RFC 8288
+/// `Link: <…>; rel="next"` header.
 pub fn page_response<T: Serialize + utoipa::ToSchema>(
     req: &HttpRequest,
     data: Vec<T>,
     next: Option<Cursor>,
     total: Option<u64>,
+    fields: &Fields,
 ) -> Result<HttpResponse, ApiError> {
     let next_cursor = next.map(|c| c.encode());
     let page = crate::api::types::Page {
@@ -482,7 +485,7 @@ pub fn page_response<T: Serialize + utoipa::ToSchema>(
         next_cursor,
         total,
     };
-    let mut response = Json::new(&page)?.ok(req);
+    let mut response = fields.json_at(&page, "/data")?.ok(req);
     if let Some(cursor) = &page.next_cursor {
         add_next_link(req, &mut response, "cursor", cursor);
     }

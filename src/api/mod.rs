@@ -3,6 +3,7 @@
 pub mod articles;
 pub mod changes;
 pub mod entities;
+pub mod fields;
 pub mod health;
 pub mod http;
 pub mod interop;

@@ -5,6 +5,7 @@ use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
+use super::fields::{self, Embedded, Fields, FieldsParams};
 use super::http::{self, AppState, Body, Json, Reader, Writer};
 use super::problems::*;
 use super::types::{Page, Quote, QuoteCreate, QuoteHighlights, QuoteKind, QuotePatch};
@@ -49,6 +50,10 @@ pub struct QuoteListParams {
     /// matches. Nothing is added without `q`.
     #[param(value_type = Option<bool>)]
     highlight: Option<String>,
+    /// Comma-separated members of each quote to answer (`text,speaker_label`); the others are left
+    /// out, `id` is always there. `speaker.name` narrows the speaker; `highlights` stays whole with
+    /// `highlight=true`. An unknown name is a 400 listing the members.
+    fields: Option<String>,
 }
 
 /// Answers a page of quotes; the list routes of quotes, of an article's quotes and of an entity's
@@ -88,6 +93,10 @@ pub async fn list_page(
     let limit = http::limit(params.limit.as_deref())?;
     let cursor = http::cursor(params.cursor.as_deref())?;
     let highlight = http::flag("highlight", params.highlight.as_deref())?;
+    let fields = Fields::parse_embedding::<Quote>(
+        params.fields.as_deref(),
+        &[Embedded::highlights(highlight && filter.q.is_some())],
+    )?;
     let total = if http::flag("count", params.count.as_deref())? {
         Some(quotes::count(&state.db, &filter).await?)
     } else {
@@ -103,7 +112,7 @@ pub async fn list_page(
             quote.highlights = Some(QuoteHighlights::from(snippets));
         }
     }
-    http::page_response(req, data, next, total)
+    http::page_response(req, data, next, total, &fields)
 }
 
 /// List quotes across all articles: who said what, filtered by speaker, article, text, kind and date.
@@ -186,7 +195,7 @@ pub async fn create_quote(
 /// Get a quote with its speaker.
 #[utoipa::path(
     tag = "quotes",
-    params(("id" = uuid::Uuid, Path, description = "Quote id")),
+    params(("id" = uuid::Uuid, Path, description = "Quote id"), FieldsParams),
     responses(
         (status = 200, description = "The quote", body = Quote, headers(("ETag" = String))),
         (status = 304, response = NotModified),
@@ -203,8 +212,11 @@ pub async fn get_quote(
     _: Reader,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
+    let fields = fields::from_query::<Quote>(&req)?;
     let id = http::uuid("id", &id)?;
-    Ok(Json::new(&Quote::from(quotes::get(&state.db, id).await?))?.ok(&req))
+    Ok(fields
+        .json(&Quote::from(quotes::get(&state.db, id).await?))?
+        .ok(&req))
 }
 
 /// Change a quote with a JSON merge patch (`"speaker": null` clears the speaker). `If-Match` is honoured.

@@ -3,6 +3,7 @@
 use actix_web::http::StatusCode;
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 
+use super::fields::{self, FieldsParams};
 use super::http::{self, AppState, Body, Json, Reader, Writer};
 use super::problems::*;
 use super::types::{Page, Section, SectionCreate, SectionPatch};
@@ -12,10 +13,11 @@ use crate::store::{articles, sections};
 /// List an article's sections, in order.
 #[utoipa::path(
     tag = "sections",
-    params(("article" = String, Path, description = "Article id or slug", example = "us-officials-condemn-uk-immigration-approach")),
+    params(("article" = String, Path, description = "Article id or slug", example = "us-officials-condemn-uk-immigration-approach"), FieldsParams),
     responses(
         (status = 200, description = "All the sections, in order, as one page (`next_cursor` is null)", body = Page<Section>, headers(("ETag" = String))),
         (status = 304, response = NotModified),
+        (status = 400, response = BadRequest),
         (status = 401, response = Unauthorized),
         (status = 404, response = NotFound),
         (status = 503, response = Unavailable),
@@ -28,10 +30,11 @@ pub async fn list_sections(
     _: Reader,
     key: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
+    let fields = fields::from_query::<Section>(&req)?;
     let article = articles::find(&state.db, &key).await?;
     let rows = sections::of_article(&state.db, article.id).await?;
     let data: Vec<Section> = rows.into_iter().map(Section::from).collect();
-    http::page_response(&req, data, None, None)
+    http::page_response(&req, data, None, None, &fields)
 }
 
 /// Add a section to an article. Offsets, when given, must lie within the article body.
@@ -68,7 +71,7 @@ pub async fn create_section(
 /// Get a section.
 #[utoipa::path(
     tag = "sections",
-    params(("id" = uuid::Uuid, Path, description = "Section id")),
+    params(("id" = uuid::Uuid, Path, description = "Section id"), FieldsParams),
     responses(
         (status = 200, description = "The section", body = Section, headers(("ETag" = String))),
         (status = 304, response = NotModified),
@@ -85,8 +88,11 @@ pub async fn get_section(
     _: Reader,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
+    let fields = fields::from_query::<Section>(&req)?;
     let id = http::uuid("id", &id)?;
-    Ok(Json::new(&Section::from(sections::get(&state.db, id).await?))?.ok(&req))
+    Ok(fields
+        .json(&Section::from(sections::get(&state.db, id).await?))?
+        .ok(&req))
 }
 
 /// Change a section with a JSON merge patch. `If-Match` is honoured.

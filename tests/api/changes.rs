@@ -293,6 +293,26 @@ async fn resource_filters_the_feed_and_latest_starts_from_now() {
 }
 
 #[tokio::test]
+async fn fields_narrows_each_change() {
+    let app = spawn_app().await;
+    app.create_small("minister-quits").await;
+    let page = app
+        .get_json("/v1/changes?fields=seq,action&resource=article")
+        .await;
+    let change = &page["data"][0];
+    let mut members: Vec<&str> = change
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    members.sort();
+    assert_eq!(members, ["action", "id", "seq"]);
+    assert_eq!(change["action"], "created");
+    assert_eq!(page["next_cursor"], change["seq"].to_string());
+}
+
+#[tokio::test]
 async fn the_feed_is_cacheable_and_revalidates() {
     let app = spawn_app().await;
     app.create_small("minister-quits").await;
@@ -329,6 +349,7 @@ async fn bad_feed_parameters_are_400s_naming_them() {
         ("limit=0", "limit"),
         ("limit=1001", "limit"),
         ("cursor=1", "cursor"),
+        ("fields=seq,nope", "fields"),
     ] {
         let response = app.get(&format!("/v1/changes?{query}")).await;
         assert_problem(response, StatusCode::BAD_REQUEST, "bad-request", &[field]).await;

@@ -9,6 +9,7 @@ mod helpers;
 mod articles;
 mod changes;
 mod entities;
+mod fields;
 mod interop;
 mod keys;
 mod openapi;

@@ -36,7 +36,7 @@ Matching (strict: everything is equal unless one of these rules applies)
       `"http://127.0.0.1:8080/v1/articles/…"`, `etag: "…"`, `"…"` alone for any non-empty string.
     - An id shortened as 8 hex digits and `-…` (`"01a21abc-…"`) matches any UUID: ids are UUIDv7,
       made from the clock, so the digits only show what an id looks like.
-    - The values of `created_at`, `updated_at` and `newest_created_at` match any RFC 3339
+    - The values of `created_at`, `updated_at`, `newest_created_at` and `changed_at` match any RFC 3339
       timestamp when the expected value is one (they are the clock's, not the data's).
     - The real address in the output is written back as http://127.0.0.1:8080 before matching.
 
@@ -65,7 +65,7 @@ README_ADDRESS = "http://127.0.0.1:8080"
 CARGO_BINARY = "cargo run --release -q --"
 SKIP_MARKER = "<!-- readme-check: skip -->"
 SERVE_LINE = re.compile(r"^((?:[A-Z_][A-Z0-9_]*=\S+\s+)*)cargo run --release\s*$")
-CLOCK_KEYS = {"created_at", "updated_at", "newest_created_at"}
+CLOCK_KEYS = {"created_at", "updated_at", "newest_created_at", "changed_at"}
 RFC3339 = re.compile(
     r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$"
 )
