@@ -11,6 +11,7 @@ mod entities;
 mod interop;
 mod keys;
 mod openapi;
+mod plans;
 mod quotes;
 mod search;
 mod sections;
