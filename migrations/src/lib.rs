@@ -1,12 +1,26 @@
 //! Database migrations for newsmeta. One migration set serves Postgres and SQLite: statements are
 //! built with SeaQuery's backend-neutral builders, except full-text search and the change feed's
-//! triggers, which the backends do in their own ways and whose migrations say so.
+//! triggers, which the backends do in their own ways, and the few indexes only Postgres can have;
+//! their migrations say so.
 
 pub use sea_orm_migration::prelude::*;
 
 mod m20261127_000001_create_schema;
 mod m20261127_000002_full_text_search;
 mod m20261127_000003_change_feed;
+mod m20261127_000004_plan_indexes;
+
+/// Runs `statements`, SQL written for the backend of `manager`, in order.
+pub(crate) async fn run_sql(
+    manager: &SchemaManager<'_>,
+    statements: &[impl AsRef<str>],
+) -> Result<(), DbErr> {
+    let db = manager.get_connection();
+    for sql in statements {
+        db.execute_unprepared(sql.as_ref()).await?;
+    }
+    Ok(())
+}
 
 /// Applies newsmeta's migrations in order; `Migrator::up(&db, None)` brings a database up to date.
 pub struct Migrator;
@@ -18,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000001_create_schema::Migration),
             Box::new(m20261127_000002_full_text_search::Migration),
             Box::new(m20261127_000003_change_feed::Migration),
+            Box::new(m20261127_000004_plan_indexes::Migration),
         ]
     }
 }

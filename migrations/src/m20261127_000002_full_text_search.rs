@@ -105,14 +105,6 @@ const SQLITE_DOWN: &[&str] = &[
     "DROP TABLE IF EXISTS articles_fts",
 ];
 
-async fn run(manager: &SchemaManager<'_>, statements: &[&str]) -> Result<(), DbErr> {
-    let db = manager.get_connection();
-    for sql in statements {
-        db.execute_unprepared(sql).await?;
-    }
-    Ok(())
-}
-
 /// The statements for this backend; MySQL is not a newsmeta backend.
 fn statements(backend: DbBackend, up: bool) -> Result<&'static [&'static str], DbErr> {
     match (backend, up) {
@@ -129,10 +121,10 @@ fn statements(backend: DbBackend, up: bool) -> Result<&'static [&'static str], D
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        run(manager, statements(manager.get_database_backend(), true)?).await
+        crate::run_sql(manager, statements(manager.get_database_backend(), true)?).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        run(manager, statements(manager.get_database_backend(), false)?).await
+        crate::run_sql(manager, statements(manager.get_database_backend(), false)?).await
     }
 }

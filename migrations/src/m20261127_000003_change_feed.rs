@@ -150,19 +150,12 @@ impl MigrationTrait for Migration {
             )
             .await?;
 
-        let db = manager.get_connection();
         match manager.get_database_backend() {
             DbBackend::Postgres => {
-                db.execute_unprepared(
-                    &POSTGRES_TRIGGERS.replace("__LOCK__", &CHANGE_LOCK_KEY.to_string()),
-                )
-                .await?;
+                let triggers = POSTGRES_TRIGGERS.replace("__LOCK__", &CHANGE_LOCK_KEY.to_string());
+                crate::run_sql(manager, &[triggers]).await?;
             }
-            DbBackend::Sqlite => {
-                for statement in sqlite_triggers() {
-                    db.execute_unprepared(&statement).await?;
-                }
-            }
+            DbBackend::Sqlite => crate::run_sql(manager, &sqlite_triggers()).await?,
             other => {
                 return Err(DbErr::Migration(format!(
                     "the change feed is built for Postgres and SQLite, not {other:?}"
@@ -173,16 +166,9 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        let db = manager.get_connection();
         match manager.get_database_backend() {
-            DbBackend::Postgres => {
-                db.execute_unprepared(POSTGRES_DOWN).await?;
-            }
-            _ => {
-                for statement in sqlite_drop_triggers() {
-                    db.execute_unprepared(&statement).await?;
-                }
-            }
+            DbBackend::Postgres => crate::run_sql(manager, &[POSTGRES_DOWN]).await?,
+            _ => crate::run_sql(manager, &sqlite_drop_triggers()).await?,
         }
         manager
             .drop_table(Table::drop().table(Changes::Table).if_exists().to_owned())

@@ -6,7 +6,7 @@
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use sea_orm::sea_query::{Condition, Expr, ExprTrait, Order, SelectStatement};
+use sea_orm::sea_query::{Condition, Expr, ExprTrait, NullOrdering, Order, SelectStatement};
 use sea_orm::Value;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -59,7 +59,8 @@ pub struct Ordering {
 }
 
 impl Ordering {
-    /// Adds ORDER BY (NULLs last, then the key, then the id) to `query`.
+    /// Adds ORDER BY (the key, NULLs last, then the id) to `query`. `NULLS LAST` rather than an
+    /// `IS NULL` sort key, so that an index on (key, id) in the same order serves the sort.
     pub fn apply(&self, query: &mut SelectStatement) {
         let order = if self.descending {
             Order::Desc
@@ -67,11 +68,11 @@ impl Ordering {
             Order::Asc
         };
         if self.nullable {
-            query.order_by_expr(self.key.clone().is_null(), Order::Asc);
+            query.order_by_expr_with_nulls(self.key.clone(), order.clone(), NullOrdering::Last);
+        } else {
+            query.order_by_expr(self.key.clone(), order.clone());
         }
-        query
-            .order_by_expr(self.key.clone(), order.clone())
-            .order_by_expr(self.id.clone(), order);
+        query.order_by_expr(self.id.clone(), order);
     }
 
     /// The condition for rows after the cursor, whose key has already been turned into a `Value`

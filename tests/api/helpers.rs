@@ -121,18 +121,36 @@ pub async fn spawn_app_on(database: TestDatabase) -> TestApp {
     start_app(&database.url, database.guard, |_| {}).await
 }
 
+/// Starts the service (reads open) on a connection the test opened itself (to watch the
+/// statements it runs, say) to `database`, migrating it first; the app then owns the database.
+pub async fn spawn_app_on_connection(db: DatabaseConnection, database: TestDatabase) -> TestApp {
+    serve_on(db, database.guard, |_| {}).await
+}
+
+/// A pool on a test database, small enough for many tests at once.
+pub async fn connect(url: &str) -> DatabaseConnection {
+    let pool = PoolSettings {
+        max_connections: 5,
+        ..PoolSettings::default()
+    };
+    store::connect(url, &pool)
+        .await
+        .expect("cannot connect to the test database")
+}
+
 async fn start_app(
     url: &str,
     guard: DatabaseGuard,
     configure: impl FnOnce(&mut AppState),
 ) -> TestApp {
-    let pool = PoolSettings {
-        max_connections: 5,
-        ..PoolSettings::default()
-    };
-    let db = store::connect(url, &pool)
-        .await
-        .expect("cannot connect to the test database");
+    serve_on(connect(url).await, guard, configure).await
+}
+
+async fn serve_on(
+    db: DatabaseConnection,
+    guard: DatabaseGuard,
+    configure: impl FnOnce(&mut AppState),
+) -> TestApp {
     Migrator::up(&db, None).await.expect("migrations failed");
     let write_key = keys::create(&db, "test writer", Scope::Write)
         .await

@@ -13,6 +13,7 @@ mod fields;
 mod interop;
 mod keys;
 mod openapi;
+mod plans;
 mod quotes;
 mod search;
 mod sections;
