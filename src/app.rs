@@ -11,6 +11,7 @@ use utoipa::{Modify, OpenApi};
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
+use crate::api::routes::RouteTable;
 use crate::api::{self, http::AppState, middleware, problems};
 use crate::error::{ApiError, FieldError, Problem, PROBLEM_JSON};
 
@@ -102,6 +103,7 @@ pub fn build(
         .service(api::health::live)
         .service(api::health::ready)
         .split_for_parts();
+    let doc_for_routes = doc.clone();
     app.service(web::resource("/openapi.json").route(web::get().to({
         let doc = doc.clone();
         move || {
@@ -120,9 +122,12 @@ pub fn build(
             .insert_header((header::LOCATION, "/swagger-ui/"))
             .finish()
     })))
-    .default_service(web::to(|req: HttpRequest| async move {
-        ApiError::NotFound(format!("there is no route {} {}", req.method(), req.path()))
-            .error_response()
+    .default_service(web::to({
+        let routes = RouteTable::from_openapi(&doc_for_routes);
+        move |req: HttpRequest| {
+            let allow = routes.allow(req.path());
+            async move { unrouted(&req, allow) }
+        }
     }))
     // Outermost last. Compress sits outside `problem_instance`, which must read problems before
     // they are compressed, and inside the 406 check that would otherwise be answered in plain text.
@@ -131,7 +136,31 @@ pub fn build(
     .wrap(from_fn(middleware::cache_control))
     .wrap(from_fn(middleware::acceptable_encoding))
     .wrap(from_fn(middleware::cors))
+    .wrap(from_fn(middleware::head_as_get))
     .wrap(tracing_actix_web::TracingLogger::default())
+}
+
+/// The answer to a request no route took: `OPTIONS` on a known path lists its methods, another
+/// method on a known path is a 405 that lists them, anything else a 404.
+fn unrouted(req: &HttpRequest, allow: Option<String>) -> HttpResponse {
+    match allow {
+        Some(allow) if req.method() == actix_web::http::Method::OPTIONS => {
+            HttpResponse::NoContent()
+                .insert_header((header::ALLOW, allow))
+                .finish()
+        }
+        Some(allow) => ApiError::MethodNotAllowed {
+            detail: format!(
+                "{} {} is not a route; this path allows {allow}",
+                req.method(),
+                req.path()
+            ),
+            allow,
+        }
+        .error_response(),
+        None => ApiError::NotFound(format!("there is no route {} {}", req.method(), req.path()))
+            .error_response(),
+    }
 }
 
 /// Fills `instance` in problem+json answers with the request path. Handlers and extractors build

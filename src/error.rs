@@ -78,6 +78,9 @@ pub enum ApiError {
     Forbidden(String),
     #[error("{0}")]
     NotFound(String),
+    /// The path exists but not with this method; `allow` lists the methods it has.
+    #[error("{detail}")]
+    MethodNotAllowed { detail: String, allow: String },
     #[error("{detail}")]
     Conflict {
         detail: String,
@@ -140,6 +143,10 @@ impl ApiError {
             ApiError::Unauthorized(_) => ("unauthorized", "An API key is required"),
             ApiError::Forbidden(_) => ("forbidden", "The API key lacks the scope for this"),
             ApiError::NotFound(_) => ("not-found", "No such resource"),
+            ApiError::MethodNotAllowed { .. } => (
+                "method-not-allowed",
+                "The resource does not support this method",
+            ),
             ApiError::Conflict { .. } => ("conflict", "The request conflicts with existing data"),
             ApiError::PreconditionFailed(_) => (
                 "precondition-failed",
@@ -202,6 +209,7 @@ impl ResponseError for ApiError {
             ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Conflict { .. } => StatusCode::CONFLICT,
             ApiError::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
@@ -235,6 +243,9 @@ impl ApiError {
             }
             ApiError::Unavailable(_) => {
                 response.insert_header((header::RETRY_AFTER, "5"));
+            }
+            ApiError::MethodNotAllowed { allow, .. } => {
+                response.insert_header((header::ALLOW, allow.as_str()));
             }
             _ => {}
         }

@@ -223,3 +223,15 @@ pub async fn acceptable_encoding(
     }
     Ok(next.call(req).await?.map_into_boxed_body())
 }
+
+/// Serves `HEAD` as `GET`: the route runs as for a GET, and the server sends the head of its
+/// answer (status, headers, `Content-Length`) without the body, as RFC 9110 asks.
+pub async fn head_as_get(
+    mut req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    if req.method() == Method::HEAD {
+        req.head_mut().method = Method::GET;
+    }
+    next.call(req).await
+}

@@ -10,6 +10,7 @@ pub mod interop;
 pub mod middleware;
 pub mod problems;
 pub mod quotes;
+pub mod routes;
 pub mod sections;
 pub mod stats;
 pub mod types;

@@ -9,7 +9,9 @@ use newsmeta::config::AllowedOrigins;
 use reqwest::{Method, Response, StatusCode};
 use serde_json::Value;
 
-use crate::helpers::{assert_problem, spawn_app, spawn_app_configured, spawn_app_with, TestApp};
+use crate::helpers::{
+    assert_problem, etag, spawn_app, spawn_app_configured, spawn_app_with, TestApp,
+};
 
 const SEED: &str = "us-officials-condemn-uk-immigration-approach";
 const DASHBOARD: &str = "https://dash.example.com";
@@ -172,7 +174,9 @@ async fn without_allowed_origins_no_cors_headers_are_sent() {
         .unwrap();
     assert_eq!(header(&preflight, "access-control-allow-origin"), None);
     assert_eq!(header(&preflight, "access-control-allow-methods"), None);
-    assert_problem(preflight, StatusCode::NOT_FOUND, "not-found", &[]).await;
+    // A plain OPTIONS answer: the methods, and nothing a browser would take as a CORS grant.
+    assert_eq!(preflight.status(), StatusCode::NO_CONTENT);
+    assert_eq!(header(&preflight, "allow"), Some("GET, HEAD, POST, OPTIONS"));
 }
 
 #[tokio::test]
@@ -512,4 +516,97 @@ async fn an_accept_encoding_that_rules_out_every_coding_is_a_406_problem() {
         "{body}"
     );
     assert_eq!(body["instance"], "/v1/articles");
+}
+
+#[tokio::test]
+async fn head_answers_the_head_of_the_get_without_its_body() {
+    let app = spawn_app().await;
+    app.create_small("minister-quits").await;
+    for path in [
+        "/v1/articles",
+        "/v1/articles/minister-quits",
+        "/v1/stats/overview",
+    ] {
+        let get = app.get(path).await;
+        let tag = etag(&get);
+        let length = get.bytes().await.unwrap().len();
+        let head = app
+            .request(Method::HEAD, path)
+            .header("Accept-Encoding", "identity")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(head.status(), StatusCode::OK, "HEAD {path}");
+        assert_eq!(etag(&head), tag, "HEAD {path}");
+        let declared: usize = head.headers()["content-length"]
+            .to_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert_eq!(declared, length, "HEAD {path}");
+        assert!(
+            head.bytes().await.unwrap().is_empty(),
+            "HEAD {path} sent a body"
+        );
+    }
+}
+
+/// Every path of the OpenAPI document: `OPTIONS` lists its methods, and a method it does not
+/// have is a 405 problem with the same `Allow`.
+#[tokio::test]
+async fn a_method_a_path_does_not_have_is_a_405_listing_the_ones_it_has() {
+    let app = spawn_app().await;
+    let doc: Value = app.get_json("/openapi.json").await;
+    for (template, item) in doc["paths"].as_object().unwrap() {
+        let path = template
+            .split('/')
+            .map(|s| if s.starts_with('{') { "x" } else { s })
+            .collect::<Vec<_>>()
+            .join("/");
+        let documented: Vec<String> = ["get", "put", "post", "delete", "patch"]
+            .into_iter()
+            .filter(|m| item.get(*m).is_some())
+            .map(str::to_uppercase)
+            .collect();
+
+        let options = app.request(Method::OPTIONS, &path).send().await.unwrap();
+        assert_eq!(options.status(), StatusCode::NO_CONTENT, "OPTIONS {path}");
+        let allow = options.headers()["allow"].to_str().unwrap().to_owned();
+        let allowed: Vec<&str> = allow.split(", ").collect();
+        for method in &documented {
+            assert!(allowed.contains(&method.as_str()), "{path}: {allow}");
+        }
+        assert_eq!(
+            allowed.contains(&"HEAD"),
+            documented.contains(&"GET".to_owned())
+        );
+
+        let missing = ["PUT", "POST", "DELETE", "PATCH", "GET"]
+            .into_iter()
+            .find(|m| !documented.iter().any(|d| d == m))
+            .unwrap();
+        let response = app
+            .write(Method::from_bytes(missing.as_bytes()).unwrap(), &path)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            response.headers()["allow"].to_str().unwrap(),
+            allow,
+            "{missing} {path}"
+        );
+        assert_problem(
+            response,
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method-not-allowed",
+            &[],
+        )
+        .await;
+    }
+    let unknown = app
+        .request(Method::PUT, "/v1/no-such-thing")
+        .send()
+        .await
+        .unwrap();
+    assert_problem(unknown, StatusCode::NOT_FOUND, "not-found", &[]).await;
 }
