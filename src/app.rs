@@ -137,6 +137,7 @@ pub fn build(
     .wrap(from_fn(middleware::acceptable_encoding))
     .wrap(from_fn(middleware::cors))
     .wrap(from_fn(middleware::head_as_get))
+    .wrap(from_fn(middleware::security_headers))
     .wrap(tracing_actix_web::TracingLogger::default())
 }
 

@@ -1,6 +1,7 @@
 //! What every answer passes through on its way out, for browsers and caches: CORS for pages on
-//! other origins, `Cache-Control` on reads, and a problem+json 406 when the client accepts no
-//! content coding this service can send. Each reads its settings from [`AppState`].
+//! other origins, `Cache-Control` on reads, a problem+json 406 when the client accepts no
+//! content coding this service can send, security headers, and HEAD served as GET. Each reads
+//! its settings from [`AppState`].
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -234,4 +235,37 @@ pub async fn head_as_get(
         req.head_mut().method = Method::GET;
     }
     next.call(req).await
+}
+
+/// The Content-Security-Policy of Swagger UI's pages: its own scripts and styles (it sets inline
+/// styles), its data-URI icons, and calls to this origin only.
+pub const SWAGGER_UI_CSP: &str = "default-src 'none'; script-src 'self'; \
+     style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; \
+     connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+/// The policy of everything else (JSON answers): nothing may load, nothing may frame it.
+pub const API_CSP: &str = "default-src 'none'; frame-ancestors 'none'";
+
+/// Security headers on every answer: no MIME sniffing, no referrer leaking to other sites, and a
+/// Content-Security-Policy (Swagger UI's own, or one that lets nothing run or frame an answer).
+pub async fn security_headers(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let swagger = req.path().starts_with("/swagger-ui");
+    let mut response = next.call(req).await?;
+    let headers = response.headers_mut();
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    let policy = if swagger { SWAGGER_UI_CSP } else { API_CSP };
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(policy),
+    );
+    Ok(response)
 }

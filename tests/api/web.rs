@@ -176,7 +176,10 @@ async fn without_allowed_origins_no_cors_headers_are_sent() {
     assert_eq!(header(&preflight, "access-control-allow-methods"), None);
     // A plain OPTIONS answer: the methods, and nothing a browser would take as a CORS grant.
     assert_eq!(preflight.status(), StatusCode::NO_CONTENT);
-    assert_eq!(header(&preflight, "allow"), Some("GET, HEAD, POST, OPTIONS"));
+    assert_eq!(
+        header(&preflight, "allow"),
+        Some("GET, HEAD, POST, OPTIONS")
+    );
 }
 
 #[tokio::test]
@@ -609,4 +612,38 @@ async fn a_method_a_path_does_not_have_is_a_405_listing_the_ones_it_has() {
         .await
         .unwrap();
     assert_problem(unknown, StatusCode::NOT_FOUND, "not-found", &[]).await;
+}
+
+#[tokio::test]
+async fn every_answer_carries_the_security_headers() {
+    let app = spawn_app().await;
+    for (path, csp) in [
+        ("/v1/articles", "default-src 'none'; frame-ancestors 'none'"),
+        (
+            "/v1/articles/no-such-article",
+            "default-src 'none'; frame-ancestors 'none'",
+        ),
+        (
+            "/openapi.json",
+            "default-src 'none'; frame-ancestors 'none'",
+        ),
+        ("/swagger-ui/", newsmeta::api::middleware::SWAGGER_UI_CSP),
+    ] {
+        let response = app.get(path).await;
+        assert_eq!(
+            header(&response, "x-content-type-options"),
+            Some("nosniff"),
+            "{path}"
+        );
+        assert_eq!(
+            header(&response, "referrer-policy"),
+            Some("no-referrer"),
+            "{path}"
+        );
+        assert_eq!(
+            header(&response, "content-security-policy"),
+            Some(csp),
+            "{path}"
+        );
+    }
 }

@@ -19,6 +19,10 @@ try {
   const page = await browser.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
+  // The service sends a Content-Security-Policy; anything it blocks is a failure.
+  page.on('console', (m) => {
+    if (m.type() === 'error' && m.text().includes('Content Security Policy')) errors.push(m.text());
+  });
   await page.goto(`${base}/swagger-ui/`);
   await page.waitForSelector('.opblock-tag-section', { timeout: 20000 });
   const title = await page.locator('.info .title').first().innerText();
@@ -36,6 +40,8 @@ try {
   if (code !== '200') await fail(`Try it out answered ${code}`);
   if (!body.includes('us-officials-condemn-uk-immigration-approach')) await fail(`the seed article is not in ${body.slice(0, 200)}`);
   if (errors.length) await fail(`the page raised ${errors.join('; ')}`);
+  const csp = (await page.request.get(`${base}/swagger-ui/`)).headers()['content-security-policy'] ?? '';
+  if (!csp.includes("script-src 'self'")) await fail(`Swagger UI has no Content-Security-Policy (${csp})`);
   console.log(`Swagger UI rendered "${title.split('\n')[0]}"; Try it out on GET /v1/articles answered ${code} with the seed article`);
 } catch (error) {
   await fail(error.message);
