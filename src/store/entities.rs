@@ -2,10 +2,11 @@
 
 use std::collections::HashMap;
 
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Query};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, OnConflict, Query};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
-    FromQueryResult, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Set, StatementBuilder,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr,
+    EntityTrait, FromQueryResult, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Set,
+    StatementBuilder,
 };
 use uuid::Uuid;
 
@@ -14,6 +15,7 @@ use super::{now, StoreError, StoreResult};
 use crate::api::types::{EntityCreate, EntityKind, EntityPatch, EntityRef};
 use crate::domain;
 use crate::entity::{entity_alias, mention, named_entity, quote};
+use crate::error::FieldError;
 
 /// An entity with what is stored beside it.
 #[derive(Debug, Clone)]
@@ -172,14 +174,18 @@ pub async fn resolve(
         return Ok(existing);
     }
     let create = EntityCreate {
-        slug: Some(slug),
+        slug: Some(slug.clone()),
         name: name.clone(),
         kind: reference.kind.unwrap_or(EntityKind::Other),
         aliases: reference.aliases.clone(),
         description: reference.description.clone(),
         wikidata_id: reference.wikidata_id.clone(),
     };
-    insert(conn, &create, &format!("{field}.name")).await
+    match insert_with(conn, &create, &format!("{field}.name"), Taken::Keep).await? {
+        Some(created) => Ok(created),
+        // A concurrent write made it between our look and our insert: it is the one.
+        None => find_for_field(conn, &slug, &format!("{field}.slug")).await,
+    }
 }
 
 /// An entity whose slug is `slug`, or whose name, alias or slug matches `name`.
@@ -229,6 +235,37 @@ pub async fn insert(
         .slug
         .clone()
         .unwrap_or_else(|| domain::slugify(&input.name));
+    insert_with(conn, input, field, Taken::Conflict)
+        .await?
+        .ok_or_else(|| {
+            StoreError::Conflict(FieldError::new(
+                "slug",
+                format!("`{slug}` is taken by another entity"),
+            ))
+        })
+}
+
+/// What [`insert_with`] does when the slug is taken.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Taken {
+    /// Fail with a conflict.
+    Conflict,
+    /// Insert nothing and answer `None`, leaving the transaction usable: a concurrent inline
+    /// reference to the same new entity then finds the one the other write made (on Postgres
+    /// the insert waits for that write to commit).
+    Keep,
+}
+
+async fn insert_with(
+    conn: &impl ConnectionTrait,
+    input: &EntityCreate,
+    field: &str,
+    taken: Taken,
+) -> StoreResult<Option<named_entity::Model>> {
+    let slug = input
+        .slug
+        .clone()
+        .unwrap_or_else(|| domain::slugify(&input.name));
     if !domain::is_valid_slug(&slug) {
         return Err(StoreError::invalid(
             field,
@@ -245,14 +282,31 @@ pub async fn insert(
         wikidata_id: Set(input.wikidata_id.clone()),
         created_at: Set(now),
         updated_at: Set(now),
+    };
+    let mut statement = named_entity::Entity::insert(model);
+    if taken == Taken::Keep {
+        statement = statement.on_conflict(
+            OnConflict::column(named_entity::Column::Slug)
+                .do_nothing()
+                .to_owned(),
+        );
     }
-    .insert(conn)
-    .await
-    .map_err(|e| {
-        StoreError::unique_as_conflict(e, "slug", &format!("`{slug}` is taken by another entity"))
-    })?;
-    replace_aliases(conn, model.id, &model.name, &input.aliases).await?;
-    Ok(model)
+    let inserted = match statement.exec_with_returning(conn).await {
+        Ok(model) => model,
+        // Nothing inserted: sea-orm says so one way or the other depending on the backend.
+        Err(DbErr::RecordNotInserted | DbErr::RecordNotFound(_)) if taken == Taken::Keep => {
+            return Ok(None)
+        }
+        Err(e) => {
+            return Err(StoreError::unique_as_conflict(
+                e,
+                "slug",
+                &format!("`{slug}` is taken by another entity"),
+            ))
+        }
+    };
+    replace_aliases(conn, inserted.id, &inserted.name, &input.aliases).await?;
+    Ok(Some(inserted))
 }
 
 /// Replaces an entity's aliases; duplicates (by match key) and the canonical name itself are dropped.

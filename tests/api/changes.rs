@@ -365,8 +365,7 @@ async fn a_poller_racing_concurrent_writers_misses_nothing() {
     let app = spawn_app().await;
     let writers: Vec<_> = (0..16)
         .map(|i| {
-            // Each names its own speaker: concurrent creates of one new entity are another
-            // matter (see the notes on issue 5).
+            // Each names its own speaker, so each write has its own entity change too.
             let mut body = crate::helpers::small_article(&format!("race-{i}"));
             let speaker = json!({"name": format!("Speaker {i}"), "kind": "person"});
             body["quotes"][0]["speaker"] = speaker.clone();

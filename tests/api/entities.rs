@@ -7,7 +7,7 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
-use crate::helpers::{assert_problem, next_link, spawn_app, TestApp};
+use crate::helpers::{assert_problem, next_link, small_article, spawn_app, TestApp};
 
 const SEED: &str = "us-officials-condemn-uk-immigration-approach";
 
@@ -1220,4 +1220,27 @@ async fn patching_an_entity_with_null_for_a_member_that_cannot_be_cleared_is_a_4
         entity["aliases"],
         json!(["Sir Keir", "Sir Keir Starmer", "Starmer"])
     );
+}
+
+/// Writes racing to create the same new entity inline all succeed, and share one entity.
+#[tokio::test]
+async fn concurrent_articles_naming_one_new_entity_all_succeed_and_share_it() {
+    let app = spawn_app().await;
+    let writers: Vec<_> = (0..12)
+        .map(|i| {
+            let request = app
+                .write(Method::POST, "/v1/articles")
+                .json(&small_article(&format!("race-{i}")));
+            tokio::spawn(async move { request.send().await.unwrap() })
+        })
+        .collect();
+    for writer in writers {
+        let response = writer.await.unwrap();
+        assert_eq!(response.status(), StatusCode::CREATED);
+    }
+    let page = app.get_json("/v1/entities?q=jane").await;
+    let found = page["data"].as_array().unwrap();
+    assert_eq!(found.len(), 1, "{page}");
+    assert_eq!(found[0]["slug"], "jane-doe");
+    assert_eq!(found[0]["article_count"], 12);
 }
