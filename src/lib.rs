@@ -10,6 +10,7 @@ pub mod config;
 pub mod domain;
 pub mod entity;
 pub mod error;
+pub mod extract;
 pub mod search;
 pub mod seed;
 pub mod store;
