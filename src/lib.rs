@@ -11,6 +11,8 @@ pub mod domain;
 pub mod entity;
 pub mod error;
 pub mod extract;
+pub mod import;
+pub mod ingest;
 pub mod search;
 pub mod seed;
 pub mod store;

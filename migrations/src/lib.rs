@@ -7,6 +7,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261127_000001_create_schema;
 mod m20261127_000002_full_text_search;
 mod m20261127_000003_change_feed;
+mod m20261127_000005_provenance;
 
 /// Applies newsmeta's migrations in order; `Migrator::up(&db, None)` brings a database up to date.
 pub struct Migrator;
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000001_create_schema::Migration),
             Box::new(m20261127_000002_full_text_search::Migration),
             Box::new(m20261127_000003_change_feed::Migration),
+            Box::new(m20261127_000005_provenance::Migration),
         ]
     }
 }

@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use super::page::{split_page, Cursor, Ordering};
 use super::{now, StoreError, StoreResult};
-use crate::api::types::{EntityCreate, EntityKind, EntityPatch, EntityRef};
+use crate::api::types::{EntityCreate, EntityKind, EntityPatch, EntityRef, Provenance};
 use crate::domain;
 use crate::entity::{entity_alias, mention, named_entity, quote};
 
@@ -157,6 +157,59 @@ pub async fn resolve(
     reference: &EntityRef,
     field: &str,
 ) -> StoreResult<named_entity::Model> {
+    resolve_with(conn, reference, field, &Provenance::manual()).await
+}
+
+/// Resolves an entity the extractor proposed: like [`resolve`], but before a new entity is made
+/// (with `provenance`), each of the proposal's aliases is tried too, against existing names and
+/// aliases of the same kind — the extractor's canonical name ("Keir Starmer") may differ from the
+/// name already stored ("Sir Keir Starmer") while an alias ("Starmer") matches.
+pub async fn resolve_extracted(
+    conn: &impl ConnectionTrait,
+    reference: &EntityRef,
+    field: &str,
+    provenance: &Provenance,
+) -> StoreResult<named_entity::Model> {
+    if let Some(name) = &reference.name {
+        if find_by_slug_or_alias(conn, &domain::slugify(name), name)
+            .await?
+            .is_none()
+        {
+            let kind = reference.kind.map(EntityKind::as_str);
+            for alias in &reference.aliases {
+                let found = find_by_alias(conn, alias).await?;
+                if let Some(entity) = found.into_iter().find(|e| Some(e.kind.as_str()) == kind) {
+                    return Ok(entity);
+                }
+            }
+        }
+    }
+    resolve_with(conn, reference, field, provenance).await
+}
+
+/// The entities whose name or an alias matches `alias` (case- and accent-insensitively).
+async fn find_by_alias(
+    conn: &impl ConnectionTrait,
+    alias: &str,
+) -> StoreResult<Vec<named_entity::Model>> {
+    let key = domain::match_key(alias);
+    if key.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(named_entity::Entity::find()
+        .filter(named_entity::Column::Id.in_subquery(named_by_key(&key)))
+        .order_by_asc(named_entity::Column::Id)
+        .all(conn)
+        .await?)
+}
+
+/// [`resolve`], creating a missing entity with `provenance`.
+async fn resolve_with(
+    conn: &impl ConnectionTrait,
+    reference: &EntityRef,
+    field: &str,
+    provenance: &Provenance,
+) -> StoreResult<named_entity::Model> {
     if let Some(id) = reference.id {
         return find_for_field(conn, &id.to_string(), &format!("{field}.id")).await;
     }
@@ -179,7 +232,7 @@ pub async fn resolve(
         description: reference.description.clone(),
         wikidata_id: reference.wikidata_id.clone(),
     };
-    insert(conn, &create, &format!("{field}.name")).await
+    insert_with(conn, &create, &format!("{field}.name"), provenance).await
 }
 
 /// An entity whose slug is `slug`, or whose name, alias or slug matches `name`.
@@ -190,12 +243,7 @@ async fn find_by_slug_or_alias(
 ) -> StoreResult<Option<named_entity::Model>> {
     let name_slug = domain::slugify(name);
     let name_key = domain::match_key(name);
-    // The key rows hold the canonical name's key too (see `replace_aliases`).
-    let named = Query::select()
-        .column(entity_alias::Column::EntityId)
-        .from(entity_alias::Entity)
-        .and_where(entity_alias::Column::AliasKey.eq(name_key.as_str()))
-        .to_owned();
+    let named = named_by_key(&name_key);
     let found = named_entity::Entity::find()
         .filter(
             Condition::any()
@@ -219,11 +267,31 @@ async fn find_by_slug_or_alias(
     Ok(pick.and_then(|i| found.into_iter().nth(i)))
 }
 
+/// The ids of the entities with a name or alias of match key `key`: the key rows hold the
+/// canonical name's key too (see `replace_aliases`).
+fn named_by_key(key: &str) -> sea_orm::sea_query::SelectStatement {
+    Query::select()
+        .column(entity_alias::Column::EntityId)
+        .from(entity_alias::Entity)
+        .and_where(entity_alias::Column::AliasKey.eq(key))
+        .to_owned()
+}
+
 /// Inserts a new entity with its aliases. A taken slug is a conflict reported at `field`.
 pub async fn insert(
     conn: &impl ConnectionTrait,
     input: &EntityCreate,
     field: &str,
+) -> StoreResult<named_entity::Model> {
+    insert_with(conn, input, field, &Provenance::manual()).await
+}
+
+/// [`insert`] with the provenance of the new entity.
+pub async fn insert_with(
+    conn: &impl ConnectionTrait,
+    input: &EntityCreate,
+    field: &str,
+    provenance: &Provenance,
 ) -> StoreResult<named_entity::Model> {
     let slug = input
         .slug
@@ -245,6 +313,9 @@ pub async fn insert(
         wikidata_id: Set(input.wikidata_id.clone()),
         created_at: Set(now),
         updated_at: Set(now),
+        extractor_version: Set(provenance.extractor_version.clone()),
+        confidence: Set(provenance.confidence),
+        verified: Set(provenance.verified),
     }
     .insert(conn)
     .await
@@ -515,6 +586,9 @@ pub async fn update(
     if let Some(wikidata_id) = &patch.wikidata_id {
         model.wikidata_id = Set(wikidata_id.clone());
     }
+    if let Some(verified) = patch.verified {
+        model.verified = Set(verified);
+    }
     model.updated_at = Set(now());
     let slug = patch.slug.clone().unwrap_or_default();
     let entity = model.update(&txn).await.map_err(|e| {
@@ -608,6 +682,8 @@ pub async fn merge(
                     (a, b) => a.or(b),
                 };
                 let mut model: mention::ActiveModel = kept.clone().into();
+                // The folded counts are unchecked if either part was.
+                model.verified = Set(kept.verified && moved.verified);
                 model.mention_count = Set(kept.mention_count.saturating_add(moved.mention_count));
                 model.first_offset = Set(first_offset);
                 model.salience = Set(salience);
@@ -620,6 +696,9 @@ pub async fn merge(
                     mention_count: Set(moved.mention_count),
                     first_offset: Set(moved.first_offset),
                     salience: Set(moved.salience),
+                    extractor_version: Set(moved.extractor_version.clone()),
+                    confidence: Set(moved.confidence),
+                    verified: Set(moved.verified),
                 })
                 .exec(&txn)
                 .await?;
