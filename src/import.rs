@@ -113,7 +113,9 @@ async fn import_file(db: &DatabaseConnection, file: &Path) -> Result<Outcome, St
     }
     let hash = domain::content_hash(&input.body);
     if let Some(stored) = stored_where(db, article::Column::ContentHash, &hash).await? {
-        return Ok(Outcome::Skipped(format!("its text is stored as `{stored}`")));
+        return Ok(Outcome::Skipped(format!(
+            "its text is stored as `{stored}`"
+        )));
     }
     if input.slug.is_none() {
         let base = domain::slugify(input.headline.as_deref().unwrap_or_default());
@@ -133,7 +135,9 @@ async fn import_file(db: &DatabaseConnection, file: &Path) -> Result<Outcome, St
 
 /// Reads a file's text as an article create: JSON, or plain text to extract from.
 fn parse(file: &Path, text: &str) -> Result<ArticleCreate, String> {
-    let is_json = file.extension().is_some_and(|e| e.eq_ignore_ascii_case("json"))
+    let is_json = file
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"))
         || text.trim_start().starts_with('{');
     if !is_json {
         return Ok(ArticleCreate {
@@ -179,7 +183,10 @@ async fn free_slug(db: &DatabaseConnection, base: &str) -> Result<String, String
         }
         let suffix = format!("-{n}");
         let keep = domain::MAX_SLUG_LEN.saturating_sub(suffix.len());
-        candidate = format!("{}{suffix}", base[..keep.min(base.len())].trim_end_matches('-'));
+        candidate = format!(
+            "{}{suffix}",
+            base[..keep.min(base.len())].trim_end_matches('-')
+        );
     }
     Ok(candidate)
 }

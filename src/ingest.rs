@@ -202,7 +202,8 @@ pub fn headline_from_lede(body: &str) -> Option<String> {
     }
     let mut headline = String::new();
     for word in sentence.split_whitespace() {
-        let len = headline.chars().count() + usize::from(!headline.is_empty()) + word.chars().count();
+        let len =
+            headline.chars().count() + usize::from(!headline.is_empty()) + word.chars().count();
         if len > MAX_LEDE_HEADLINE {
             break;
         }

@@ -239,7 +239,9 @@ async fn import_files(db: &DatabaseConnection, paths: &[std::path::PathBuf]) -> 
         if terminal {
             const WIDTH: usize = 30;
             let filled = done * WIDTH / total.max(1);
-            let name = file.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+            let name = file
+                .file_name()
+                .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
             let mut stderr = std::io::stderr();
             let _ = write!(
                 stderr,

@@ -48,12 +48,7 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             ] {
                 manager
-                    .alter_table(
-                        Table::alter()
-                            .table(table)
-                            .add_column(column)
-                            .to_owned(),
-                    )
+                    .alter_table(Table::alter().table(table).add_column(column).to_owned())
                     .await?;
             }
         }

@@ -101,6 +101,7 @@ async fn read_text(
 /// be at most `EXTRACT_MAX_BYTES` (1 MiB by default).
 #[utoipa::path(
     tag = "extract",
+    security((), ("api_key" = [])),
     request_body(
         description = "The article text",
         content(

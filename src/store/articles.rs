@@ -13,10 +13,10 @@ use uuid::Uuid;
 use super::page::{rank_cursor, rank_value, split_page, Cursor, Ordering};
 use super::{entities, now, offset, StoreError, StoreResult};
 use crate::api::types::{ArticleCreate, ArticlePatch, MentionCreate, Provenance};
-use crate::ingest::Origins;
 use crate::domain;
 use crate::entity::{article, article_keyword, mention, named_entity, quote, section};
 use crate::error::FieldError;
+use crate::ingest::Origins;
 use crate::search::{self, SearchQuery};
 
 /// An article with its keywords.

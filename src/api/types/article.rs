@@ -193,10 +193,7 @@ impl ArticleCreate {
         let mut errors = Vec::new();
         let body_len = domain::char_len(&self.body);
         if self.headline.is_none() && !self.extract {
-            errors.push(FieldError::new(
-                "headline",
-                "is required (or send `\"extract\": true` to take it from the text)",
-            ));
+            errors.push(FieldError::new("headline", "is required"));
         }
 
         let mut section_positions = std::collections::HashSet::new();

@@ -123,7 +123,11 @@ impl Provenance {
     }
 
     /// Reads the three stored columns.
-    pub fn from_columns(extractor_version: Option<String>, confidence: Option<f64>, verified: bool) -> Self {
+    pub fn from_columns(
+        extractor_version: Option<String>,
+        confidence: Option<f64>,
+        verified: bool,
+    ) -> Self {
         Self {
             extractor_version,
             confidence,
