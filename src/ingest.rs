@@ -188,13 +188,9 @@ fn offset(chars: usize) -> i64 {
 pub fn headline_from_lede(body: &str) -> Option<String> {
     let lede = body.lines().map(str::trim).find(|line| !line.is_empty())?;
     let chars: Vec<char> = lede.chars().collect();
-    let end = chars
-        .iter()
-        .enumerate()
-        .find(|&(i, c)| {
-            matches!(c, '.' | '!' | '?') && chars.get(i + 1).is_none_or(|n| n.is_whitespace())
-        })
-        .map_or(chars.len(), |(i, _)| i + 1);
+    let end = (0..chars.len())
+        .find(|&i| ends_sentence(&chars, i))
+        .map_or(chars.len(), |i| i + 1);
     let sentence: String = chars[..end].iter().collect();
     let sentence = sentence.trim().trim_end_matches('.').trim_end();
     if sentence.chars().count() <= MAX_LEDE_HEADLINE {
@@ -219,6 +215,38 @@ pub fn headline_from_lede(body: &str) -> Option<String> {
     Some(headline.trim_end_matches([',', ';', ':']).to_owned())
 }
 
+/// Abbreviations whose full stop ends no sentence.
+const ABBREVIATIONS: [&str; 16] = [
+    "mr", "mrs", "ms", "dr", "st", "sen", "rep", "gov", "gen", "lt", "col", "prof", "rev", "jr",
+    "sr", "no",
+];
+
+/// Whether `chars[i]` ends a sentence: a `!` or `?`, or a full stop that follows no abbreviation
+/// (`Mr.`, `U.S.`, an initial), each followed by the end or by a space and no lowercase word.
+fn ends_sentence(chars: &[char], i: usize) -> bool {
+    let (mark, next) = (chars[i], chars.get(i + 1));
+    if !matches!(mark, '.' | '!' | '?') || next.is_some_and(|n| !n.is_whitespace()) {
+        return false;
+    }
+    let next_word = chars[i + 1..].iter().find(|c| !c.is_whitespace());
+    if next_word.is_some_and(|c| c.is_lowercase()) {
+        return false;
+    }
+    if mark != '.' {
+        return true;
+    }
+    let word: String = chars[..i]
+        .iter()
+        .rev()
+        .take_while(|c| !c.is_whitespace())
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    let initial = word.chars().count() == 1 && word.chars().all(char::is_uppercase);
+    !(initial || word.contains('.') || ABBREVIATIONS.contains(&word.to_lowercase().as_str()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -236,6 +264,10 @@ mod tests {
         assert_eq!(
             headline_from_lede("U.S. officials met"),
             Some("U.S. officials met".to_owned())
+        );
+        assert_eq!(
+            headline_from_lede("Mr. Smith met J. Doe in the U.S. Army base. Then left."),
+            Some("Mr. Smith met J. Doe in the U.S. Army base".to_owned())
         );
         assert_eq!(headline_from_lede("  \n "), None);
     }

@@ -14,7 +14,7 @@
 //! SQLite alters one column per statement, so each column is added on its own.
 
 use sea_orm_migration::prelude::*;
-use sea_orm_migration::sea_orm::{ConnectionTrait, Statement};
+use sea_orm_migration::sea_orm::ConnectionTrait;
 use sha2::{Digest, Sha256};
 
 #[derive(DeriveMigrationName)]
@@ -132,8 +132,7 @@ async fn backfill_content_hashes(manager: &SchemaManager<'_>) -> Result<(), DbEr
             .value(Articles::ContentHash, content_hash(&body))
             .and_where(Expr::col(Articles::Id).eq(id))
             .to_owned();
-        db.execute_raw(Statement::from(backend.build(&update)))
-            .await?;
+        db.execute_raw(backend.build(&update)).await?;
     }
     Ok(())
 }
