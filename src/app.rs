@@ -50,6 +50,7 @@ use crate::error::{ApiError, FieldError, Problem, PROBLEM_JSON};
         (name = "mentions", description = "Which entities an article mentions, and how often"),
         (name = "stats", description = "Dashboard queries: top entities and speakers, co-mentions, timelines and totals"),
         (name = "changes", description = "The change feed: every create, update and delete, in commit order, for keeping in sync by polling"),
+        (name = "extract", description = "Structure a plain article text: sections, quotes with their speakers, entities — proposed, not stored"),
         (name = "health", description = "Probes for orchestrators and load balancers"),
     )
 )]

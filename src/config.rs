@@ -34,6 +34,9 @@ pub struct ServeSettings {
     /// Largest accepted request body, in bytes.
     #[arg(long, env = "BODY_LIMIT", default_value_t = 1024 * 1024)]
     pub body_limit: usize,
+    /// Largest request body `POST /v1/extract` takes, in bytes (413 beyond).
+    #[arg(long, env = "EXTRACT_MAX_BYTES", default_value_t = DEFAULT_EXTRACT_MAX_BYTES)]
+    pub extract_max_bytes: usize,
     /// Do not load `seeds/` into an empty database at start.
     #[arg(long, env = "NO_SEED", default_value_t = false)]
     pub no_seed: bool,
@@ -46,6 +49,9 @@ pub struct ServeSettings {
     #[arg(long, env = "CACHE_MAX_AGE", default_value_t = DEFAULT_CACHE_MAX_AGE)]
     pub cache_max_age: u32,
 }
+
+/// The default of `EXTRACT_MAX_BYTES`: 1 MiB.
+pub const DEFAULT_EXTRACT_MAX_BYTES: usize = 1024 * 1024;
 
 /// How long, by default, a cache may reuse a read without asking again: short, because dashboards
 /// poll, and a revalidation costs little (an ETag match answers 304 without a body).

@@ -52,6 +52,16 @@ pub fn match_key(name: &str) -> String {
         .join(" ")
 }
 
+/// SHA-256 of an article body, lowercase hex: `articles.content_hash`, which lets an import
+/// recognise a text it has stored before (migration 000005 computes the same for older rows).
+pub fn content_hash(body: &str) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(body.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 /// Number of words in a text, as shown in `word_count`.
 pub fn word_count(text: &str) -> i32 {
     i32::try_from(text.split_whitespace().count()).unwrap_or(i32::MAX)

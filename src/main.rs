@@ -11,7 +11,7 @@ use newsmeta::api::http::AppState;
 use newsmeta::config::{self, DatabaseSettings, ServeSettings};
 use newsmeta::store::keys::{self, Scope};
 use newsmeta::store::{self, PoolSettings};
-use newsmeta::{app, seed, synthetic};
+use newsmeta::{app, import, seed, synthetic};
 
 /// newsmeta: structured news-article metadata over REST.
 #[derive(Parser)]
@@ -32,6 +32,14 @@ enum Command {
     /// Load the seed articles in `seeds/` (articles already stored are left alone), or, with
     /// `--synthetic N`, generate N synthetic articles for tests and benchmarks.
     Seed(SeedArgs),
+    /// Import article files: plain text (structured by the extractor) or JSON (a `POST
+    /// /v1/articles` body, `extract` defaulting to true). A directory stands for the files in it.
+    /// Files already stored (same `source_url`, or the same text) are skipped.
+    Import {
+        /// Files or directories to import.
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<std::path::PathBuf>,
+    },
     /// Print the OpenAPI document.
     Openapi,
     /// Manage API keys.
@@ -102,6 +110,11 @@ async fn main() -> anyhow::Result<()> {
                 report.skipped.len()
             );
             Ok(())
+        }
+        Some(Command::Import { files }) => {
+            let db = open(&cli.database).await?;
+            Migrator::up(&db, None).await.context("migration failed")?;
+            import_files(&db, &files).await
         }
         Some(Command::Keys(command)) => keys_command(&cli.database, command).await,
         Some(Command::Serve(settings)) => serve(&cli.database, settings).await,
@@ -216,6 +229,51 @@ async fn keys_command(database: &DatabaseSettings, command: KeysCommand) -> anyh
     Ok(())
 }
 
+/// `import`: a progress bar on stderr when it is a terminal, then a summary of every file that
+/// was not created; fails (exit code 1) when any file failed.
+async fn import_files(db: &DatabaseConnection, paths: &[std::path::PathBuf]) -> anyhow::Result<()> {
+    use std::io::{IsTerminal, Write};
+    let files = import::expand(paths).context("cannot list the files to import")?;
+    let terminal = std::io::stderr().is_terminal();
+    let report = import::run(db, &files, |done, total, file| {
+        if terminal {
+            const WIDTH: usize = 30;
+            let filled = done * WIDTH / total.max(1);
+            let name = file
+                .file_name()
+                .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+            let mut stderr = std::io::stderr();
+            let _ = write!(
+                stderr,
+                "\r\x1b[2K[{}{}] {done}/{total} {name}",
+                "#".repeat(filled),
+                "-".repeat(WIDTH - filled)
+            );
+            if done == total {
+                let _ = writeln!(stderr);
+            }
+            let _ = stderr.flush();
+        }
+    })
+    .await;
+    for (file, outcome) in &report.files {
+        match outcome {
+            import::Outcome::Created(slug) => println!("created  {}  as `{slug}`", file.display()),
+            import::Outcome::Skipped(reason) => println!("skipped  {}  {reason}", file.display()),
+            import::Outcome::Failed(reason) => println!("failed   {}  {reason}", file.display()),
+        }
+    }
+    println!(
+        "imported {} file(s): {} created, {} skipped, {} failed",
+        report.files.len(),
+        report.created(),
+        report.skipped(),
+        report.failed()
+    );
+    anyhow::ensure!(report.failed() == 0, "{} file(s) failed", report.failed());
+    Ok(())
+}
+
 /// `seed --synthetic`: progress on stderr about every tenth, then a summary with the rate.
 async fn seed_synthetic(db: &DatabaseConnection, count: u64, seed: u64) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
@@ -279,6 +337,7 @@ async fn serve(database: &DatabaseSettings, settings: ServeSettings) -> anyhow::
         db: db.clone(),
         reads_require_key: settings.reads_require_key,
         body_limit: settings.body_limit,
+        extract_max_bytes: settings.extract_max_bytes,
         cors: settings.cors_allowed_origins.clone(),
         cache_max_age: settings.cache_max_age,
     };

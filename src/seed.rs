@@ -5,9 +5,7 @@ use std::path::Path;
 
 use anyhow::Context;
 use sea_orm::DatabaseConnection;
-use validator::Validate;
 
-use crate::api::http::CrossFieldRules;
 use crate::api::types::ArticleCreate;
 use crate::domain;
 use crate::store::{articles, StoreError};
@@ -34,19 +32,11 @@ pub async fn load(db: &DatabaseConnection, dir: &Path) -> anyhow::Result<SeedRep
             .with_context(|| format!("cannot read {}", file.display()))?;
         let input: ArticleCreate = serde_json::from_str(&text)
             .with_context(|| format!("{} is not an article", file.display()))?;
-        let mut problems: Vec<String> = match input.validate() {
-            Ok(()) => Vec::new(),
-            Err(e) => crate::error::field_errors(&e)
-                .into_iter()
-                .map(|e| format!("{}: {}", e.field, e.message))
-                .collect(),
-        };
-        problems.extend(
-            input
-                .cross_field_errors()
-                .into_iter()
-                .map(|e| format!("{}: {}", e.field, e.message)),
-        );
+        let problems: Vec<String> = input
+            .problems()
+            .into_iter()
+            .map(|e| format!("{}: {}", e.field, e.message))
+            .collect();
         anyhow::ensure!(
             problems.is_empty(),
             "{} is not valid: {}",
@@ -56,7 +46,7 @@ pub async fn load(db: &DatabaseConnection, dir: &Path) -> anyhow::Result<SeedRep
         let slug = input
             .slug
             .clone()
-            .unwrap_or_else(|| domain::slugify(&input.headline));
+            .unwrap_or_else(|| domain::slugify(input.headline.as_deref().unwrap_or_default()));
         match articles::find(db, &slug).await {
             Ok(_) => {
                 report.skipped.push(slug);

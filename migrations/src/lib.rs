@@ -9,6 +9,7 @@ mod m20261127_000001_create_schema;
 mod m20261127_000002_full_text_search;
 mod m20261127_000003_change_feed;
 mod m20261127_000004_plan_indexes;
+mod m20261127_000005_provenance;
 
 /// Runs `statements`, SQL written for the backend of `manager`, in order.
 pub(crate) async fn run_sql(
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000002_full_text_search::Migration),
             Box::new(m20261127_000003_change_feed::Migration),
             Box::new(m20261127_000004_plan_indexes::Migration),
+            Box::new(m20261127_000005_provenance::Migration),
         ]
     }
 }

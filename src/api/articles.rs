@@ -16,6 +16,7 @@ use super::types::{
     Quote, Section,
 };
 use crate::error::ApiError;
+use crate::ingest::{self, Origins};
 use crate::store::articles::{self, ArticleFilter, ArticleSort};
 use crate::store::{mentions, quotes, sections};
 
@@ -224,6 +225,9 @@ pub async fn list_articles(
 /// Speakers and entities are given by `id` or `slug`, or inline by `name` and `kind`: an inline
 /// entity is matched against existing names, slugs and aliases and created only when none matches.
 /// If any part is invalid nothing is stored.
+///
+/// With `"extract": true` the extractor fills in what the request leaves out (headline,
+/// standfirst, sections, quotes, entities) from `body`; see `ArticleCreate`.
 #[utoipa::path(
     tag = "articles",
     request_body = ArticleCreate,
@@ -247,7 +251,17 @@ pub async fn create_article(
     _: Writer,
     Body(input): Body<ArticleCreate>,
 ) -> Result<HttpResponse, ApiError> {
-    let row = articles::create(&state.db, &input).await?;
+    let (input, origins) = if input.extract {
+        // Extraction is CPU work: off the async workers.
+        let (input, origins) = web::block(move || ingest::fill(input))
+            .await
+            .map_err(|e| ApiError::Internal(e.into()))?;
+        http::check_body(&input)?;
+        (input, origins)
+    } else {
+        (input, Origins::default())
+    };
+    let row = articles::create_with(&state.db, &input, &origins).await?;
     let location = format!("/v1/articles/{}", row.article.id);
     let article = with_includes(
         &state,

@@ -29,6 +29,8 @@ pub struct AppState {
     pub reads_require_key: bool,
     /// Largest accepted request body, in bytes.
     pub body_limit: usize,
+    /// Largest text `POST /v1/extract` takes, in bytes.
+    pub extract_max_bytes: usize,
     /// Browser origins allowed to call the API (CORS).
     pub cors: AllowedOrigins,
     /// Seconds a cache may reuse a successful read (`Cache-Control: max-age`).
@@ -64,17 +66,24 @@ where
             check_json_content_type(&req)?;
             let bytes = read_body(&mut payload, limit).await?;
             let value = parse_json::<T>(&bytes)?;
-            let mut errors = match value.validate() {
-                Ok(()) => Vec::new(),
-                Err(e) => field_errors(&e),
-            };
-            errors.extend(value.cross_field_errors());
-            if errors.is_empty() {
-                Ok(Body(value))
-            } else {
-                Err(ApiError::Validation(errors))
-            }
+            check_body(&value)?;
+            Ok(Body(value))
         })
+    }
+}
+
+/// Validates a body: its fields' rules and the rules across fields; a 422 naming every offending
+/// field when any fails.
+pub fn check_body<T: Validate + CrossFieldRules>(value: &T) -> Result<(), ApiError> {
+    let mut errors = match value.validate() {
+        Ok(()) => Vec::new(),
+        Err(e) => field_errors(&e),
+    };
+    errors.extend(value.cross_field_errors());
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::Validation(errors))
     }
 }
 
@@ -106,7 +115,11 @@ fn check_json_content_type(req: &HttpRequest) -> Result<(), ApiError> {
     }
 }
 
-async fn read_body(payload: &mut Payload, limit: usize) -> Result<web::BytesMut, ApiError> {
+/// Reads a request body of at most `limit` bytes (413 beyond).
+pub(crate) async fn read_body<S>(payload: &mut S, limit: usize) -> Result<web::BytesMut, ApiError>
+where
+    S: futures_util::Stream<Item = Result<web::Bytes, actix_web::error::PayloadError>> + Unpin,
+{
     use futures_util::StreamExt;
     let mut body = web::BytesMut::new();
     while let Some(chunk) = payload.next().await {
@@ -122,7 +135,7 @@ async fn read_body(payload: &mut Payload, limit: usize) -> Result<web::BytesMut,
     Ok(body)
 }
 
-fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+pub(crate) fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let deserializer = &mut serde_json::Deserializer::from_slice(bytes);
     serde_path_to_error::deserialize(deserializer).map_err(|error| {
         let path = error.path().to_string();

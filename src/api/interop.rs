@@ -447,6 +447,7 @@ mod tests {
             mention_count: count,
             first_offset: None,
             salience: None,
+            provenance: crate::api::types::Provenance::manual(),
         }
     }
 

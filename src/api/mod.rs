@@ -3,6 +3,7 @@
 pub mod articles;
 pub mod changes;
 pub mod entities;
+pub mod extract;
 pub mod fields;
 pub mod health;
 pub mod http;
@@ -53,5 +54,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(stats::get_co_mentions)
         .service(stats::get_timeline)
         .service(stats::get_overview)
-        .service(changes::list_changes);
+        .service(changes::list_changes)
+        .service(extract::extract_text);
 }

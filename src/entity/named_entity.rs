@@ -14,6 +14,13 @@ pub struct Model {
     pub wikidata_id: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// The extractor that made the row (`newsmeta-extract/…`); `None` when a person entered it.
+    pub extractor_version: Option<String>,
+    /// How sure the extractor was, 0 to 1; `None` for a row a person entered.
+    pub confidence: Option<f64>,
+    /// Whether a person has checked the row: true for manual rows, false for extracted ones until
+    /// a PATCH says otherwise.
+    pub verified: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

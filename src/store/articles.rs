@@ -12,10 +12,11 @@ use uuid::Uuid;
 
 use super::page::{rank_cursor, rank_value, split_page, Cursor, Ordering};
 use super::{entities, now, offset, StoreError, StoreResult};
-use crate::api::types::{ArticleCreate, ArticlePatch};
+use crate::api::types::{ArticleCreate, ArticlePatch, MentionCreate, Provenance};
 use crate::domain;
 use crate::entity::{article, article_keyword, mention, named_entity, quote, section};
 use crate::error::FieldError;
+use crate::ingest::Origins;
 use crate::search::{self, SearchQuery};
 
 /// An article with its keywords.
@@ -450,10 +451,28 @@ async fn replace_keywords(
 }
 
 /// Creates an article with its sections, mentions and quotes in one transaction: all or nothing.
+/// Every record is a person's (see [`create_with`] for extracted ones).
 pub async fn create(db: &DatabaseConnection, input: &ArticleCreate) -> StoreResult<ArticleRow> {
+    create_with(db, input, &Origins::default()).await
+}
+
+/// [`create`], with the provenance of each section, quote and mention in `origins`. Extracted
+/// entities (and speakers) are matched by name, then by alias, before new ones are made, and two
+/// extracted mentions that turn out to name one stored entity are folded into one.
+pub async fn create_with(
+    db: &DatabaseConnection,
+    input: &ArticleCreate,
+    origins: &Origins,
+) -> StoreResult<ArticleRow> {
+    let Some(headline) = input.headline.as_deref().map(str::trim) else {
+        return Err(StoreError::invalid(
+            "headline",
+            "could not be taken from the text; give a `headline`",
+        ));
+    };
     let slug = match &input.slug {
         Some(slug) => slug.clone(),
-        None => domain::slugify(&input.headline),
+        None => domain::slugify(headline),
     };
     if !domain::is_valid_slug(&slug) {
         return Err(StoreError::invalid(
@@ -468,7 +487,7 @@ pub async fn create(db: &DatabaseConnection, input: &ArticleCreate) -> StoreResu
     let article = article::ActiveModel {
         id: Set(Uuid::now_v7()),
         slug: Set(slug),
-        headline: Set(input.headline.trim().to_owned()),
+        headline: Set(headline.to_owned()),
         standfirst: Set(input.standfirst.clone()),
         body: Set(input.body.clone()),
         authors: Set(serde_json::json!(input.authors)),
@@ -481,6 +500,7 @@ pub async fn create(db: &DatabaseConnection, input: &ArticleCreate) -> StoreResu
         version: Set(1),
         created_at: Set(now),
         updated_at: Set(now),
+        content_hash: Set(Some(domain::content_hash(&input.body))),
     }
     .insert(&txn)
     .await
@@ -491,6 +511,7 @@ pub async fn create(db: &DatabaseConnection, input: &ArticleCreate) -> StoreResu
     for (index, section) in input.sections.iter().enumerate() {
         let position = section.position.unwrap_or(index as i32);
         let id = Uuid::now_v7();
+        let provenance = Origins::of(&origins.sections, index);
         section::ActiveModel {
             id: Set(id),
             article_id: Set(article.id),
@@ -499,39 +520,29 @@ pub async fn create(db: &DatabaseConnection, input: &ArticleCreate) -> StoreResu
             body: Set(section.body.clone()),
             start_offset: Set(offset(section.start)),
             end_offset: Set(offset(section.end)),
+            extractor_version: Set(provenance.extractor_version),
+            confidence: Set(provenance.confidence),
+            verified: Set(provenance.verified),
         }
         .insert(&txn)
         .await?;
         section_ids.insert(position, id);
     }
 
-    let mut mentioned: HashMap<Uuid, usize> = HashMap::new();
-    for (index, input) in input.entities.iter().enumerate() {
-        let field = format!("entities[{index}].entity");
-        let entity = entities::resolve(&txn, &input.entity, &field).await?;
-        if let Some(first) = mentioned.insert(entity.id, index) {
-            return Err(StoreError::invalid(
-                field,
-                format!("names the same entity as `entities[{first}]`; give each entity once"),
-            ));
-        }
-        mention::ActiveModel {
-            article_id: Set(article.id),
-            entity_id: Set(entity.id),
-            mention_count: Set(input.mention_count),
-            first_offset: Set(offset(input.first_offset)),
-            salience: Set(input.salience),
-        }
-        .insert(&txn)
-        .await?;
-    }
+    insert_mentions(&txn, article.id, &input.entities, &origins.entities).await?;
 
     for (index, input) in input.quotes.iter().enumerate() {
+        let provenance = Origins::of(&origins.quotes, index);
         let speaker = match &input.speaker {
             Some(reference) => Some(
-                entities::resolve(&txn, reference, &format!("quotes[{index}].speaker"))
-                    .await?
-                    .id,
+                resolve(
+                    &txn,
+                    reference,
+                    &format!("quotes[{index}].speaker"),
+                    &provenance,
+                )
+                .await?
+                .id,
             ),
             None => None,
         };
@@ -549,6 +560,9 @@ pub async fn create(db: &DatabaseConnection, input: &ArticleCreate) -> StoreResu
             cue: Set(input.cue.clone()),
             start_offset: Set(offset(input.start)),
             end_offset: Set(offset(input.end)),
+            extractor_version: Set(provenance.extractor_version),
+            confidence: Set(provenance.confidence),
+            verified: Set(provenance.verified),
         }
         .insert(&txn)
         .await?;
@@ -557,6 +571,71 @@ pub async fn create(db: &DatabaseConnection, input: &ArticleCreate) -> StoreResu
     let row = get(&txn, &article.id.to_string()).await?;
     txn.commit().await?;
     Ok(row)
+}
+
+/// Resolves an entity a record of `provenance` names: an extracted one is matched by its aliases
+/// too, and made (when new) as extracted.
+async fn resolve(
+    conn: &impl ConnectionTrait,
+    reference: &crate::api::types::EntityRef,
+    field: &str,
+    provenance: &Provenance,
+) -> StoreResult<named_entity::Model> {
+    if provenance.extractor_version.is_some() {
+        entities::resolve_extracted(conn, reference, field, provenance).await
+    } else {
+        entities::resolve(conn, reference, field).await
+    }
+}
+
+/// Stores the mentions of a new article. A person naming one entity twice is an error; the
+/// extractor doing so (two proposals that match one stored entity) is folded into one mention.
+async fn insert_mentions(
+    conn: &impl ConnectionTrait,
+    article_id: Uuid,
+    inputs: &[MentionCreate],
+    origins: &[Provenance],
+) -> StoreResult<()> {
+    let mut rows: Vec<mention::Model> = Vec::new();
+    // Entity id → (its row, the index of the input that first named it).
+    let mut mentioned: HashMap<Uuid, (usize, usize)> = HashMap::new();
+    for (index, input) in inputs.iter().enumerate() {
+        let field = format!("entities[{index}].entity");
+        let provenance = Origins::of(origins, index);
+        let entity = resolve(conn, &input.entity, &field, &provenance).await?;
+        let first_offset = offset(input.first_offset);
+        match mentioned.get(&entity.id) {
+            Some(&(row, _)) if provenance.extractor_version.is_some() => {
+                let kept = &mut rows[row];
+                kept.mention_count = kept.mention_count.saturating_add(input.mention_count);
+                kept.first_offset = match (kept.first_offset, first_offset) {
+                    (Some(a), Some(b)) => Some(std::cmp::min(a, b)),
+                    (a, b) => a.or(b),
+                };
+            }
+            Some(&(_, first)) => {
+                return Err(StoreError::invalid(
+                    field,
+                    format!("names the same entity as `entities[{first}]`; give each entity once"),
+                ));
+            }
+            None => {
+                mentioned.insert(entity.id, (rows.len(), index));
+                rows.push(mention::Model {
+                    article_id,
+                    entity_id: entity.id,
+                    mention_count: input.mention_count,
+                    first_offset,
+                    salience: input.salience,
+                    extractor_version: provenance.extractor_version,
+                    confidence: provenance.confidence,
+                    verified: provenance.verified,
+                });
+            }
+        }
+    }
+    super::bulk::insert_all::<mention::Entity>(conn, rows).await?;
+    Ok(())
 }
 
 /// Applies a merge patch to article `id`. With `expected_version`, the update happens only if the
@@ -596,6 +675,7 @@ pub async fn update(
     if let Some(body) = &patch.body {
         model.body = Set(body.clone());
         model.word_count = Set(domain::word_count(body));
+        model.content_hash = Set(Some(domain::content_hash(body)));
     }
     if let Some(authors) = &patch.authors {
         model.authors = Set(serde_json::json!(authors));

@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use super::page::{split_page, Cursor, Ordering};
 use super::{now, StoreError, StoreResult};
-use crate::api::types::{EntityCreate, EntityKind, EntityPatch, EntityRef};
+use crate::api::types::{EntityCreate, EntityKind, EntityPatch, EntityRef, Provenance};
 use crate::domain;
 use crate::entity::{entity_alias, mention, named_entity, quote};
 use crate::error::FieldError;
@@ -159,6 +159,59 @@ pub async fn resolve(
     reference: &EntityRef,
     field: &str,
 ) -> StoreResult<named_entity::Model> {
+    resolve_with(conn, reference, field, &Provenance::manual()).await
+}
+
+/// Resolves an entity the extractor proposed: like [`resolve`], but before a new entity is made
+/// (with `provenance`), each of the proposal's aliases is tried too, against existing names and
+/// aliases of the same kind — the extractor's canonical name ("Keir Starmer") may differ from the
+/// name already stored ("Sir Keir Starmer") while an alias ("Starmer") matches.
+pub async fn resolve_extracted(
+    conn: &impl ConnectionTrait,
+    reference: &EntityRef,
+    field: &str,
+    provenance: &Provenance,
+) -> StoreResult<named_entity::Model> {
+    if let Some(name) = &reference.name {
+        if find_by_slug_or_alias(conn, &domain::slugify(name), name)
+            .await?
+            .is_none()
+        {
+            let kind = reference.kind.map(EntityKind::as_str);
+            for alias in &reference.aliases {
+                let found = find_by_alias(conn, alias).await?;
+                if let Some(entity) = found.into_iter().find(|e| Some(e.kind.as_str()) == kind) {
+                    return Ok(entity);
+                }
+            }
+        }
+    }
+    resolve_with(conn, reference, field, provenance).await
+}
+
+/// The entities whose name or an alias matches `alias` (case- and accent-insensitively).
+async fn find_by_alias(
+    conn: &impl ConnectionTrait,
+    alias: &str,
+) -> StoreResult<Vec<named_entity::Model>> {
+    let key = domain::match_key(alias);
+    if key.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(named_entity::Entity::find()
+        .filter(named_entity::Column::Id.in_subquery(named_by_key(&key)))
+        .order_by_asc(named_entity::Column::Id)
+        .all(conn)
+        .await?)
+}
+
+/// [`resolve`], creating a missing entity with `provenance`.
+async fn resolve_with(
+    conn: &impl ConnectionTrait,
+    reference: &EntityRef,
+    field: &str,
+    provenance: &Provenance,
+) -> StoreResult<named_entity::Model> {
     if let Some(id) = reference.id {
         return find_for_field(conn, &id.to_string(), &format!("{field}.id")).await;
     }
@@ -181,7 +234,15 @@ pub async fn resolve(
         description: reference.description.clone(),
         wikidata_id: reference.wikidata_id.clone(),
     };
-    match insert_with(conn, &create, &format!("{field}.name"), Taken::Keep).await? {
+    match insert_new(
+        conn,
+        &create,
+        &format!("{field}.name"),
+        provenance,
+        Taken::Keep,
+    )
+    .await?
+    {
         Some(created) => Ok(created),
         // A concurrent write made it between our look and our insert: it is the one.
         None => find_for_field(conn, &slug, &format!("{field}.slug")).await,
@@ -196,12 +257,7 @@ async fn find_by_slug_or_alias(
 ) -> StoreResult<Option<named_entity::Model>> {
     let name_slug = domain::slugify(name);
     let name_key = domain::match_key(name);
-    // The key rows hold the canonical name's key too (see `replace_aliases`).
-    let named = Query::select()
-        .column(entity_alias::Column::EntityId)
-        .from(entity_alias::Entity)
-        .and_where(entity_alias::Column::AliasKey.eq(name_key.as_str()))
-        .to_owned();
+    let named = named_by_key(&name_key);
     let found = named_entity::Entity::find()
         .filter(
             Condition::any()
@@ -225,6 +281,16 @@ async fn find_by_slug_or_alias(
     Ok(pick.and_then(|i| found.into_iter().nth(i)))
 }
 
+/// The ids of the entities with a name or alias of match key `key`: the key rows hold the
+/// canonical name's key too (see `replace_aliases`).
+fn named_by_key(key: &str) -> sea_orm::sea_query::SelectStatement {
+    Query::select()
+        .column(entity_alias::Column::EntityId)
+        .from(entity_alias::Entity)
+        .and_where(entity_alias::Column::AliasKey.eq(key))
+        .to_owned()
+}
+
 /// Inserts a new entity with its aliases. A taken slug is a conflict reported at `field`.
 pub async fn insert(
     conn: &impl ConnectionTrait,
@@ -235,7 +301,7 @@ pub async fn insert(
         .slug
         .clone()
         .unwrap_or_else(|| domain::slugify(&input.name));
-    insert_with(conn, input, field, Taken::Conflict)
+    insert_new(conn, input, field, &Provenance::manual(), Taken::Conflict)
         .await?
         .ok_or_else(|| {
             StoreError::Conflict(FieldError::new(
@@ -245,7 +311,7 @@ pub async fn insert(
         })
 }
 
-/// What [`insert_with`] does when the slug is taken.
+/// What [`insert_new`] does when the slug is taken.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Taken {
     /// Fail with a conflict.
@@ -256,10 +322,12 @@ enum Taken {
     Keep,
 }
 
-async fn insert_with(
+/// Inserts a new entity with `provenance` and its aliases; `taken` says what a taken slug does.
+async fn insert_new(
     conn: &impl ConnectionTrait,
     input: &EntityCreate,
     field: &str,
+    provenance: &Provenance,
     taken: Taken,
 ) -> StoreResult<Option<named_entity::Model>> {
     let slug = input
@@ -282,6 +350,9 @@ async fn insert_with(
         wikidata_id: Set(input.wikidata_id.clone()),
         created_at: Set(now),
         updated_at: Set(now),
+        extractor_version: Set(provenance.extractor_version.clone()),
+        confidence: Set(provenance.confidence),
+        verified: Set(provenance.verified),
     };
     let mut statement = named_entity::Entity::insert(model);
     if taken == Taken::Keep {
@@ -569,6 +640,9 @@ pub async fn update(
     if let Some(wikidata_id) = &patch.wikidata_id {
         model.wikidata_id = Set(wikidata_id.clone());
     }
+    if let Some(verified) = patch.verified {
+        model.verified = Set(verified);
+    }
     model.updated_at = Set(now());
     let slug = patch.slug.clone().unwrap_or_default();
     let entity = model.update(&txn).await.map_err(|e| {
@@ -662,6 +736,8 @@ pub async fn merge(
                     (a, b) => a.or(b),
                 };
                 let mut model: mention::ActiveModel = kept.clone().into();
+                // The folded counts are unchecked if either part was.
+                model.verified = Set(kept.verified && moved.verified);
                 model.mention_count = Set(kept.mention_count.saturating_add(moved.mention_count));
                 model.first_offset = Set(first_offset);
                 model.salience = Set(salience);
@@ -674,6 +750,9 @@ pub async fn merge(
                     mention_count: Set(moved.mention_count),
                     first_offset: Set(moved.first_offset),
                     salience: Set(moved.salience),
+                    extractor_version: Set(moved.extractor_version.clone()),
+                    confidence: Set(moved.confidence),
+                    verified: Set(moved.verified),
                 })
                 .exec(&txn)
                 .await?;

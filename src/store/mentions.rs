@@ -87,20 +87,28 @@ pub async fn put(
         .one(&txn)
         .await?
         .is_some();
+    // A replaced mention keeps its provenance, and its `verified` unless the request sets it.
+    let mut replaced = vec![
+        mention::Column::MentionCount,
+        mention::Column::FirstOffset,
+        mention::Column::Salience,
+    ];
+    if input.verified.is_some() {
+        replaced.push(mention::Column::Verified);
+    }
     mention::Entity::insert(mention::ActiveModel {
         article_id: Set(article.id),
         entity_id: Set(entity.id),
         mention_count: Set(input.mention_count),
         first_offset: Set(offset(input.first_offset)),
         salience: Set(input.salience),
+        extractor_version: Set(None),
+        confidence: Set(None),
+        verified: Set(input.verified.unwrap_or(true)),
     })
     .on_conflict(
         OnConflict::columns([mention::Column::ArticleId, mention::Column::EntityId])
-            .update_columns([
-                mention::Column::MentionCount,
-                mention::Column::FirstOffset,
-                mention::Column::Salience,
-            ])
+            .update_columns(replaced)
             .to_owned(),
     )
     .exec_without_returning(&txn)

@@ -338,6 +338,9 @@ pub async fn create(
         cue: Set(input.cue.clone()),
         start_offset: Set(offset(input.start)),
         end_offset: Set(offset(input.end)),
+        extractor_version: Set(None),
+        confidence: Set(None),
+        verified: Set(true),
     }
     .insert(&txn)
     .await
@@ -386,6 +389,9 @@ pub async fn update(
     }
     if let Some(cue) = &patch.cue {
         model.cue = Set(cue.clone());
+    }
+    if let Some(verified) = patch.verified {
+        model.verified = Set(verified);
     }
     model.section_id = Set(section_id);
     model.start_offset = Set(offset(start));

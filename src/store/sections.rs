@@ -66,6 +66,7 @@ pub async fn create(
         body: Set(input.body.clone()),
         start_offset: Set(offset(input.start)),
         end_offset: Set(offset(input.end)),
+        ..manual_section()
     }
     .insert(&txn)
     .await
@@ -76,6 +77,16 @@ pub async fn create(
     articles::touch(&txn, article.id).await?;
     txn.commit().await?;
     Ok(created)
+}
+
+/// The provenance columns of a section a person enters.
+fn manual_section() -> section::ActiveModel {
+    section::ActiveModel {
+        extractor_version: Set(None),
+        confidence: Set(None),
+        verified: Set(true),
+        ..Default::default()
+    }
 }
 
 fn check_span(article: &article::Model, start: Option<i64>, end: Option<i64>) -> StoreResult<()> {
@@ -109,6 +120,9 @@ pub async fn update(
     }
     if let Some(body) = &patch.body {
         model.body = Set(body.clone());
+    }
+    if let Some(verified) = patch.verified {
+        model.verified = Set(verified);
     }
     model.start_offset = Set(offset(start));
     model.end_offset = Set(offset(end));

@@ -157,6 +157,9 @@ pub fn write(pool: &EntityPool, rng: &mut ChaCha8Rng, place: Place) -> Draft {
                         cue: Some(spoken.cue.to_owned()),
                         start_offset: Some(offset(spoken.start)),
                         end_offset: Some(offset(spoken.end)),
+                        extractor_version: None,
+                        confidence: None,
+                        verified: true,
                     },
                     speaker,
                 ));
@@ -175,6 +178,9 @@ pub fn write(pool: &EntityPool, rng: &mut ChaCha8Rng, place: Place) -> Draft {
             body: writer.text[body_from..].to_owned(),
             start_offset: Some(offset(start)),
             end_offset: Some(offset(writer.chars)),
+            extractor_version: None,
+            confidence: None,
+            verified: true,
         });
     }
 
@@ -214,6 +220,7 @@ pub fn write(pool: &EntityPool, rng: &mut ChaCha8Rng, place: Place) -> Draft {
             headline,
             standfirst: Some(standfirst),
             word_count: domain::word_count(&body),
+            content_hash: Some(domain::content_hash(&body)),
             body,
             authors: serde_json::json!(authors),
             publisher: Some(publisher.to_owned()),

@@ -168,6 +168,9 @@ async fn write_batch(
             wikidata_id: None,
             created_at,
             updated_at: created_at,
+            extractor_version: None,
+            confidence: None,
+            verified: true,
         });
         // As `store::entities` keeps them: the canonical name among the match keys, then aliases.
         for alias in std::iter::once(&e.name).chain(&e.short_name) {
@@ -216,6 +219,9 @@ async fn write_batch(
             mention_count: m.mention_count,
             first_offset: Some(m.first_offset),
             salience: Some(m.salience),
+            extractor_version: None,
+            confidence: None,
+            verified: true,
         }));
         article_rows.push(draft.article);
     }

@@ -1001,7 +1001,8 @@ async fn an_articles_entities_are_listed_most_mentioned_first() {
                 },
                 "mention_count": 7,
                 "first_offset": 60,
-                "salience": null
+                "salience": null,
+                "provenance": {"extractor_version": null, "confidence": null, "verified": true}
             })
         );
     }
@@ -1084,7 +1085,8 @@ async fn putting_a_mention_creates_it_then_replaces_it() {
         created,
         json!({
             "entity": {"id": london["id"], "slug": "london", "name": "London", "kind": "location"},
-            "mention_count": 2, "first_offset": 4, "salience": 0.25
+            "mention_count": 2, "first_offset": 4, "salience": 0.25,
+            "provenance": {"extractor_version": null, "confidence": null, "verified": true}
         })
     );
     assert_eq!(app.get_json(&location).await, created);

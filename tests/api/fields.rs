@@ -232,7 +232,7 @@ async fn an_unknown_member_is_a_400_listing_the_members_of_the_type() {
     assert_eq!(
         message,
         "names `sections.title`, which is not a member of `sections`; the members of `sections` \
-         are article_id, body, end, heading, id, position, start"
+         are article_id, body, end, heading, id, position, provenance, start"
     );
     let message = fields_problem(&app, "/v1/quotes?fields=speaker.wikidata_id").await;
     assert!(

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use migration::{Migrator, MigratorTrait};
 use newsmeta::api::http::AppState;
-use newsmeta::config::{AllowedOrigins, DEFAULT_CACHE_MAX_AGE};
+use newsmeta::config::{AllowedOrigins, DEFAULT_CACHE_MAX_AGE, DEFAULT_EXTRACT_MAX_BYTES};
 use newsmeta::store::keys::{self, Scope};
 use newsmeta::store::{self, PoolSettings};
 use reqwest::{Method, RequestBuilder, Response, StatusCode};
@@ -167,6 +167,7 @@ async fn serve_on(
         db: db.clone(),
         reads_require_key: false,
         body_limit: 1024 * 1024,
+        extract_max_bytes: DEFAULT_EXTRACT_MAX_BYTES,
         cors: AllowedOrigins::None,
         cache_max_age: DEFAULT_CACHE_MAX_AGE,
     };

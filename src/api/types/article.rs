@@ -107,7 +107,15 @@ impl From<crate::search::ArticleSnippets> for ArticleHighlights {
 
 /// A new article, optionally with its sections, quotes and mentions, written in one transaction:
 /// either all of it is stored or none of it.
-#[derive(Debug, Clone, Deserialize, ToSchema, Validate)]
+///
+/// With `"extract": true` the extractor structures `body` and fills in what the request left out:
+/// `headline` (from a headline line at the top of the text, else the lede's first sentence),
+/// `standfirst`, and each of `sections`, `quotes` and `entities` that the request gave none of.
+/// The stored body is then the extractor's: the text less a headline and standfirst it found at the
+/// top, so offsets given in the request must count in that body. Extracted records carry their
+/// `provenance` (extractor version, confidence, `verified: false`); extracted entities are matched
+/// to stored ones by name or alias before new ones are made.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({
     "headline": "Minister quits over housing plan",
@@ -130,12 +138,16 @@ pub struct ArticleCreate {
     /// Defaults to the slug of the headline.
     #[validate(custom(function = "valid_slug"))]
     pub slug: Option<String>,
+    /// Required, unless `extract` is true: then a headline left out is taken from the text.
     #[validate(length(min = 1, max = 500), custom(function = "not_blank"))]
-    pub headline: String,
+    pub headline: Option<String>,
     #[validate(length(min = 1, max = 2000), custom(function = "not_blank"))]
     pub standfirst: Option<String>,
     #[validate(length(min = 1, max = 1000000), custom(function = "not_blank"))]
     pub body: String,
+    /// Run the extractor on `body` and fill in what the request leaves out (see above).
+    #[serde(default)]
+    pub extract: bool,
     #[serde(default)]
     #[validate(length(max = 50), custom(function = "short_strings_valid"))]
     pub authors: Vec<String>,
@@ -165,11 +177,24 @@ pub struct ArticleCreate {
 }
 
 impl ArticleCreate {
+    /// Every rule the body breaks: its fields' own and [`Self::integrity_errors`].
+    pub fn problems(&self) -> Vec<FieldError> {
+        let mut errors = match validator::Validate::validate(self) {
+            Ok(()) => Vec::new(),
+            Err(e) => crate::error::field_errors(&e),
+        };
+        errors.extend(self.integrity_errors());
+        errors
+    }
+
     /// The rules that span fields: offsets inside the body, unique positions, quote sections that
     /// exist in this request, entities named one way each.
     pub fn integrity_errors(&self) -> Vec<FieldError> {
         let mut errors = Vec::new();
         let body_len = domain::char_len(&self.body);
+        if self.headline.is_none() && !self.extract {
+            errors.push(FieldError::new("headline", "is required"));
+        }
 
         let mut section_positions = std::collections::HashSet::new();
         for (index, section) in self.sections.iter().enumerate() {

@@ -89,6 +89,53 @@ impl QuoteKind {
     }
 }
 
+/// Who made a record: a person, or the extractor (`POST /v1/articles` with `"extract": true`,
+/// `newsmeta import`). Dashboards use it to tell machine output from edited output.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[schema(example = json!({"extractor_version": "newsmeta-extract/0.1.0", "confidence": 0.9, "verified": false}))]
+pub struct Provenance {
+    /// The extractor release that made the record, or `null` when a person entered it.
+    pub extractor_version: Option<String>,
+    /// How sure the extractor was, from 0 to 1; `null` for a record a person entered.
+    pub confidence: Option<f64>,
+    /// Whether a person has checked the record: `true` for records people enter, `false` for
+    /// extracted ones until a PATCH (or the mention PUT) sets it.
+    pub verified: bool,
+}
+
+impl Provenance {
+    /// A record a person entered.
+    pub fn manual() -> Self {
+        Self {
+            extractor_version: None,
+            confidence: None,
+            verified: true,
+        }
+    }
+
+    /// A record this build's extractor made, not yet checked by a person.
+    pub fn extracted(confidence: f64) -> Self {
+        Self {
+            extractor_version: Some(crate::extract::EXTRACTOR_VERSION.to_owned()),
+            confidence: Some(confidence.clamp(0.0, 1.0)),
+            verified: false,
+        }
+    }
+
+    /// Reads the three stored columns.
+    pub fn from_columns(
+        extractor_version: Option<String>,
+        confidence: Option<f64>,
+        verified: bool,
+    ) -> Self {
+        Self {
+            extractor_version,
+            confidence,
+            verified,
+        }
+    }
+}
+
 /// An entity as it appears inside other resources: enough to show and to link it.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[schema(example = json!({"id": "01936b4e-6b1a-7c3e-9a40-3f2d8e1b2c4d", "slug": "donald-trump", "name": "Donald Trump", "kind": "person"}))]

@@ -8,7 +8,7 @@ use validator::Validate;
 
 use super::common::{
     aliases_valid, not_blank, patch_field, required_field, valid_slug, valid_wikidata_id,
-    EntityKind, EntityRef, EntitySummary,
+    EntityKind, EntityRef, EntitySummary, Provenance,
 };
 
 /// A person, organisation, location or event that articles mention.
@@ -24,7 +24,8 @@ use super::common::{
     "article_count": 1,
     "mention_count": 4,
     "created_at": "2026-11-27T09:00:00Z",
-    "updated_at": "2026-11-27T09:00:00Z"
+    "updated_at": "2026-11-27T09:00:00Z",
+    "provenance": {"extractor_version": null, "confidence": null, "verified": true}
 }))]
 pub struct Entity {
     pub id: Uuid,
@@ -44,6 +45,8 @@ pub struct Entity {
     pub mention_count: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// Who made it: a person, or the extractor (and whether a person has checked it since).
+    pub provenance: Provenance,
 }
 
 /// A new entity.
@@ -95,6 +98,10 @@ pub struct EntityPatch {
     #[schema(value_type = Option<String>)]
     #[validate(custom(function = "valid_wikidata_id"))]
     pub wikidata_id: Option<Option<String>>,
+    /// `true` once a person has checked an extracted entity (`false` marks it unchecked again).
+    #[serde(default, deserialize_with = "required_field")]
+    #[schema(value_type = bool)]
+    pub verified: Option<bool>,
 }
 
 /// Folds a duplicate entity into this one.
@@ -112,7 +119,8 @@ pub struct EntityMerge {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[schema(example = json!({
     "entity": {"id": "01936b4e-6b1a-7c3e-9a40-3f2d8e1b2c52", "slug": "united-kingdom", "name": "United Kingdom", "kind": "location"},
-    "mention_count": 7, "first_offset": 60, "salience": null
+    "mention_count": 7, "first_offset": 60, "salience": null,
+    "provenance": {"extractor_version": null, "confidence": null, "verified": true}
 }))]
 pub struct Mention {
     pub entity: EntitySummary,
@@ -122,6 +130,8 @@ pub struct Mention {
     pub first_offset: Option<i32>,
     /// How central the entity is to the article, from 0 to 1.
     pub salience: Option<f64>,
+    /// Who made it: a person, or the extractor (and whether a person has checked it since).
+    pub provenance: Provenance,
 }
 
 /// A mention in a nested article create: which entity, and how often.
@@ -143,7 +153,7 @@ pub struct MentionCreate {
 /// Sets how an article mentions an entity (creates the mention or replaces it).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"mention_count": 2, "first_offset": 1980}))]
+#[schema(example = json!({"mention_count": 2, "first_offset": 1980, "verified": true}))]
 pub struct MentionPut {
     #[serde(default = "one")]
     #[validate(range(min = 1, max = 100000))]
@@ -152,6 +162,10 @@ pub struct MentionPut {
     pub first_offset: Option<i64>,
     #[validate(range(min = 0.0, max = 1.0))]
     pub salience: Option<f64>,
+    /// Whether a person has checked the mention. Left out: a new mention is a person's (`true`)
+    /// and a replaced one keeps its value, so an extracted mention stays unchecked until this
+    /// says `true`. The extractor version and confidence of an extracted mention are kept.
+    pub verified: Option<bool>,
 }
 
 fn one() -> i32 {
@@ -173,6 +187,7 @@ impl From<crate::store::entities::EntityRow> for Entity {
             mention_count: row.mention_count,
             created_at: e.created_at,
             updated_at: e.updated_at,
+            provenance: Provenance::from_columns(e.extractor_version, e.confidence, e.verified),
         }
     }
 }
@@ -184,6 +199,11 @@ impl From<crate::store::mentions::MentionRow> for Mention {
             mention_count: row.mention.mention_count,
             first_offset: row.mention.first_offset,
             salience: row.mention.salience,
+            provenance: Provenance::from_columns(
+                row.mention.extractor_version,
+                row.mention.confidence,
+                row.mention.verified,
+            ),
         }
     }
 }

@@ -5,7 +5,9 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 use validator::Validate;
 
-use super::common::{not_blank, patch_field, required_field, EntityRef, EntitySummary, QuoteKind};
+use super::common::{
+    not_blank, patch_field, required_field, EntityRef, EntitySummary, Provenance, QuoteKind,
+};
 
 /// A quotation in an article, with its speaker.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -20,7 +22,8 @@ use super::common::{not_blank, patch_field, required_field, EntityRef, EntitySum
     "speaker_label": "Mr Trump",
     "cue": "told",
     "start": 2177,
-    "end": 2245
+    "end": 2245,
+    "provenance": {"extractor_version": null, "confidence": null, "verified": true}
 }))]
 pub struct Quote {
     pub id: Uuid,
@@ -42,6 +45,8 @@ pub struct Quote {
     pub start: Option<i32>,
     /// Char offset where the quoted text ends (exclusive).
     pub end: Option<i32>,
+    /// Who made it: a person, or the extractor (and whether a person has checked it since).
+    pub provenance: Provenance,
     /// In a list with `q` and `highlight=true`: where the search matched.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub highlights: Option<QuoteHighlights>,
@@ -141,6 +146,10 @@ pub struct QuotePatch {
     #[schema(value_type = Option<i64>)]
     #[validate(range(min = 0))]
     pub end: Option<Option<i64>>,
+    /// `true` once a person has checked an extracted quote (`false` marks it unchecked again).
+    #[serde(default, deserialize_with = "required_field")]
+    #[schema(value_type = bool)]
+    pub verified: Option<bool>,
 }
 
 impl From<crate::store::quotes::QuoteRow> for Quote {
@@ -158,6 +167,7 @@ impl From<crate::store::quotes::QuoteRow> for Quote {
             cue: q.cue,
             start: q.start_offset,
             end: q.end_offset,
+            provenance: Provenance::from_columns(q.extractor_version, q.confidence, q.verified),
             highlights: None,
         }
     }

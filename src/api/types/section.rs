@@ -5,7 +5,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 use validator::Validate;
 
-use super::common::{not_blank, patch_field, required_field};
+use super::common::{not_blank, patch_field, required_field, Provenance};
 use crate::entity::section;
 
 /// A section of an article: position 0 is the untitled lede, then each headed part in order.
@@ -17,7 +17,8 @@ use crate::entity::section;
     "heading": "Confidential Diplomatic Directive",
     "body": "The criticism was delivered in a confidential memo sent to US embassies last week, including the mission in London. ...",
     "start": 216,
-    "end": 732
+    "end": 732,
+    "provenance": {"extractor_version": null, "confidence": null, "verified": true}
 }))]
 pub struct Section {
     pub id: Uuid,
@@ -32,6 +33,8 @@ pub struct Section {
     pub start: Option<i32>,
     /// Char offset in the article body where the section ends (exclusive).
     pub end: Option<i32>,
+    /// Who made it: a person, or the extractor (and whether a person has checked it since).
+    pub provenance: Provenance,
 }
 
 impl From<section::Model> for Section {
@@ -44,6 +47,11 @@ impl From<section::Model> for Section {
             body: row.body,
             start: row.start_offset,
             end: row.end_offset,
+            provenance: Provenance::from_columns(
+                row.extractor_version,
+                row.confidence,
+                row.verified,
+            ),
         }
     }
 }
@@ -93,6 +101,10 @@ pub struct SectionPatch {
     #[schema(value_type = Option<i64>)]
     #[validate(range(min = 0))]
     pub end: Option<Option<i64>>,
+    /// `true` once a person has checked an extracted section (`false` marks it unchecked again).
+    #[serde(default, deserialize_with = "required_field")]
+    #[schema(value_type = bool)]
+    pub verified: Option<bool>,
 }
 
 impl crate::api::http::CrossFieldRules for SectionCreate {
