@@ -9,6 +9,7 @@
 //! entities. Offsets everywhere are char offsets (Unicode scalar values) into the proposal's
 //! `body`, `start` inclusive, `end` exclusive, as in the API.
 
+pub mod cues;
 pub mod entities;
 pub mod quotes;
 pub mod sections;
