@@ -1,16 +1,909 @@
 //! Attribution: who said each quote, by sieves, most precise first.
+//!
+//! Each quote is looked at within its sentence (quotes masked as single tokens). The sieves, in
+//! order, each with its confidence and `rule` name:
+//! - `interrupted`: the second part of `"We will," she said, "fight this."` takes the first's
+//!   speaker;
+//! - `adjacent` / `inverted`: a cue right after the quote, `"...," Smith said` or
+//!   `"...," said Smith`;
+//! - `colon` / `adjacent_before`: a cue right before it, `Smith said: "..."`,
+//!   `he told the Prime Minister, "..."`;
+//! - `cue_subject`: the subject of the nearest cue in the sentence (skipping appositives and
+//!   adverbs; a coordinated or participial cue takes the subject of the clause before it);
+//! - `continuation`: a paragraph that is only a quote goes on from the previous speaker.
+//!
+//! The speaker phrase found is then resolved: to the entity whose named mention it holds (a
+//! person first, then an organisation, then a place: "a US State Department spokesperson" is the
+//! department); a pronoun to the last named person (he/she) or the last organisation or document
+//! speaker (it/they); a document noun ("the memo") to whoever the text says wrote it, or else the
+//! previous speaker; "the spokesperson" to the previous speaker labelled with that role.
 
+use super::cues::{self, Cue, Pronoun};
 use super::entities::FoundEntity;
-use super::quotes::QuoteSpan;
-use super::text::Document;
+use super::quotes::{sentence_of, QuoteSpan};
+use super::text::{Document, Span, Token, TokenKind};
 use super::{ProposedQuote, ProposedSection};
+use crate::api::types::EntityKind;
+
+/// Tokens an object may take between a cue and its quote: `told the Prime Minister, "..."`.
+const MAX_OBJECT_TOKENS: usize = 6;
+
+/// Tokens an appositive may take: `The memo, seen by The Times, stated`.
+const MAX_APPOSITIVE_TOKENS: usize = 16;
+
+/// How far back (in chars) to look for who wrote a document ("a report published by ...").
+const AUTHOR_WINDOW: usize = 2_000;
+
+/// Verbs that name a document's author when followed by "by".
+const AUTHORING_VERBS: &[&str] = &[
+    "authored", "commissioned", "compiled", "drafted", "issued", "prepared", "produced",
+    "published", "released", "sent", "signed", "written",
+];
 
 /// Attributes each quote to a speaker among `entities` (or a label only), in text order.
 pub fn attribute(
-    _doc: &Document,
-    _sections: &[ProposedSection],
-    _quotes: Vec<QuoteSpan>,
-    _entities: &[FoundEntity],
+    doc: &Document,
+    sections: &[ProposedSection],
+    quotes: Vec<QuoteSpan>,
+    entities: &[FoundEntity],
 ) -> Vec<ProposedQuote> {
-    Vec::new()
+    let outer: Vec<Span> = quotes.iter().map(QuoteSpan::outer).collect();
+    let mut mentions: Vec<(Span, usize)> = entities
+        .iter()
+        .enumerate()
+        .flat_map(|(index, entity)| {
+            entity.mentions.iter().map(move |m| {
+                (
+                    Span {
+                        start: m.start,
+                        end: m.end,
+                    },
+                    index,
+                )
+            })
+        })
+        .collect();
+    mentions.sort_by_key(|(span, index)| (span.start, span.end, *index));
+    let attributor = Attributor {
+        doc,
+        entities,
+        mentions,
+        sentences: doc.sentences(&outer),
+        outer,
+    };
+    let mut history: Vec<Attribution> = Vec::new();
+    for index in 0..quotes.len() {
+        let attribution = attributor.attribute(index, &history);
+        history.push(attribution);
+    }
+    quotes
+        .into_iter()
+        .zip(history)
+        .enumerate()
+        .map(|(position, (quote, attribution))| ProposedQuote {
+            position: i32::try_from(position).unwrap_or(i32::MAX),
+            section_position: sections
+                .iter()
+                .rev()
+                .find(|s| s.start <= quote.start)
+                .map(|s| s.position),
+            speaker: attribution.speaker.map(|e| entities[e].name.clone()),
+            speaker_label: attribution.label,
+            cue: attribution.cue,
+            confidence: attribution.confidence,
+            rule: attribution.rule.to_owned(),
+            text: quote.text,
+            kind: quote.kind,
+            start: quote.start,
+            end: quote.end,
+        })
+        .collect()
+}
+
+/// Who said one quote, and how it was decided.
+#[derive(Debug, Clone, PartialEq)]
+struct Attribution {
+    /// Index into the entities.
+    speaker: Option<usize>,
+    label: Option<String>,
+    cue: Option<String>,
+    confidence: f64,
+    rule: &'static str,
+}
+
+impl Attribution {
+    fn none() -> Self {
+        Self {
+            speaker: None,
+            label: None,
+            cue: None,
+            confidence: 0.0,
+            rule: "none",
+        }
+    }
+
+    fn is_attributed(&self) -> bool {
+        self.speaker.is_some() || self.label.is_some()
+    }
+}
+
+/// Who a speaker phrase is: the entity, the label as written, how sure.
+struct Resolved {
+    speaker: Option<usize>,
+    label: Option<String>,
+    certainty: f64,
+}
+
+/// Tokens `[start, end)` of a sentence that name a speaker.
+#[derive(Debug, Clone, Copy)]
+struct Phrase {
+    start: usize,
+    end: usize,
+}
+
+struct Attributor<'a> {
+    doc: &'a Document,
+    entities: &'a [FoundEntity],
+    /// Every named mention, by start.
+    mentions: Vec<(Span, usize)>,
+    /// Every quote with its marks, in order (the same order as the quotes).
+    outer: Vec<Span>,
+    sentences: Vec<Span>,
+}
+
+impl Attributor<'_> {
+    fn attribute(&self, index: usize, history: &[Attribution]) -> Attribution {
+        let quote = self.outer[index];
+        let left = sentence_of(&self.sentences, quote.start);
+        let right = sentence_of(&self.sentences, quote.end.saturating_sub(1));
+        let tokens = self
+            .doc
+            .tokens(left.start, left.end.max(right.end), &self.outer);
+        let Some(at) = tokens
+            .iter()
+            .position(|t| t.kind == TokenKind::Quote(index))
+        else {
+            return Attribution::none();
+        };
+        let sentence = Sentence {
+            tokens,
+            doc: self.doc,
+        };
+        self.interrupted(&sentence, at, history)
+            .or_else(|| self.after(&sentence, at, history))
+            .or_else(|| self.before(&sentence, at, history))
+            .or_else(|| self.in_sentence(&sentence, at, history))
+            .or_else(|| self.continuation(quote, history))
+            .unwrap_or_else(Attribution::none)
+    }
+
+    /// `"We will," she said, "fight this."`: the second part takes the first part's speaker.
+    fn interrupted(
+        &self,
+        sentence: &Sentence,
+        at: usize,
+        history: &[Attribution],
+    ) -> Option<Attribution> {
+        let tokens = &sentence.tokens;
+        let previous_at = tokens[..at]
+            .iter()
+            .rposition(|t| matches!(t.kind, TokenKind::Quote(_)))?;
+        let TokenKind::Quote(previous) = tokens[previous_at].kind else {
+            return None;
+        };
+        let gap = &tokens[previous_at + 1..at];
+        let previous_attribution = history.get(previous)?;
+        let joined = gap.len() <= 8
+            && gap.last().is_some_and(|t| sentence.is(t, ","))
+            && gap.iter().any(|t| sentence.cue(t).is_some())
+            && matches!(previous_attribution.rule, "adjacent" | "inverted");
+        joined.then(|| Attribution {
+            rule: "interrupted",
+            ..previous_attribution.clone()
+        })
+    }
+
+    /// A cue right after the quote: `"...," Smith said`, `"...," said a spokesperson`.
+    fn after(&self, sentence: &Sentence, at: usize, history: &[Attribution]) -> Option<Attribution> {
+        let mut next = at + 1;
+        if sentence
+            .tokens
+            .get(next)
+            .is_some_and(|t| sentence.is(t, ",") || sentence.is(t, "—"))
+        {
+            next += 1;
+        }
+        let token = sentence.tokens.get(next)?;
+        if let Some(cue) = sentence.cue_at(next) {
+            if cue.cue.takes_object {
+                return None;
+            }
+            let phrase = sentence.phrase_after(next + cue.len)?;
+            return self.attribution(sentence, phrase, next, cue.len, "inverted", 0.95, history);
+        }
+        if matches!(token.kind, TokenKind::Word) {
+            let phrase = sentence.phrase_after(next)?;
+            let cue_at = sentence.skip_between(phrase.end);
+            let cue = sentence.cue_at(cue_at)?;
+            return self.attribution(sentence, phrase, cue_at, cue.len, "adjacent", 0.95, history);
+        }
+        None
+    }
+
+    /// A cue right before the quote: `Smith said: "..."`, `he told the Prime Minister, "..."`.
+    fn before(&self, sentence: &Sentence, at: usize, history: &[Attribution]) -> Option<Attribution> {
+        let tokens = &sentence.tokens;
+        let mut end = at;
+        let colon = end > 0 && sentence.is(&tokens[end - 1], ":");
+        let marked = end > 0 && (colon || sentence.is(&tokens[end - 1], ","));
+        if marked {
+            end -= 1;
+        }
+        let from = end.saturating_sub(MAX_OBJECT_TOKENS + 1);
+        let cue_at = (from..end).rev().find(|&i| sentence.cue_at(i).is_some())?;
+        let cue = sentence.cue_at(cue_at)?;
+        // Without a comma or colon, only a cue right before the quote is adjacent
+        // (`said the plan was "flawed"` is a cue's subject, found later).
+        let object = &tokens[cue_at + cue.len..end];
+        if (!marked && !object.is_empty()) || object.iter().any(|t| t.kind != TokenKind::Word) {
+            return None;
+        }
+        let rule = if colon { "colon" } else { "adjacent_before" };
+        if let Some(phrase) = sentence.phrase_before(cue_at) {
+            return self.attribution(sentence, phrase, cue_at, cue.len, rule, 0.9, history);
+        }
+        if !cue.cue.takes_object {
+            if let Some(phrase) = sentence
+                .phrase_after(cue_at + cue.len)
+                .filter(|p| p.end == end)
+            {
+                return self.attribution(sentence, phrase, cue_at, cue.len, "inverted", 0.9, history);
+            }
+        }
+        None
+    }
+
+    /// The subject of the nearest cue in the sentence, before the quote or else after it.
+    fn in_sentence(
+        &self,
+        sentence: &Sentence,
+        at: usize,
+        history: &[Attribution],
+    ) -> Option<Attribution> {
+        let cue_before = (0..at).rev().find(|&i| sentence.cue_at(i).is_some());
+        let cue_after = (at + 1..sentence.tokens.len()).find(|&i| sentence.cue_at(i).is_some());
+        let (cue_at, confidence) = match (cue_before, cue_after) {
+            (Some(cue_at), _) => (cue_at, 0.8),
+            (None, Some(cue_at)) => (cue_at, 0.75),
+            (None, None) => return None,
+        };
+        let cue = sentence.cue_at(cue_at)?;
+        if cue.according {
+            let phrase = sentence.phrase_after(cue_at + cue.len)?;
+            return self.attribution(sentence, phrase, cue_at, cue.len, "according_to", confidence, history);
+        }
+        let phrase = sentence.subject_of(cue_at)?;
+        self.attribution(sentence, phrase, cue_at, cue.len, "cue_subject", confidence, history)
+    }
+
+    /// A paragraph that is only a quote goes on from the previous speaker.
+    fn continuation(&self, quote: Span, history: &[Attribution]) -> Option<Attribution> {
+        let paragraph = self
+            .doc
+            .paragraphs()
+            .iter()
+            .find(|p| p.start <= quote.start && quote.start < p.end)?;
+        let outside = format!(
+            "{}{}",
+            self.doc.slice(paragraph.start, quote.start),
+            self.doc.slice(quote.end, paragraph.end)
+        );
+        if outside.chars().any(char::is_alphanumeric) {
+            return None;
+        }
+        let previous = history.iter().rev().find(|a| a.is_attributed())?;
+        Some(Attribution {
+            confidence: 0.6,
+            rule: "continuation",
+            ..previous.clone()
+        })
+    }
+
+    /// Builds the attribution for a speaker phrase and the cue at `cue_at` (`cue_len` tokens).
+    #[allow(clippy::too_many_arguments)]
+    fn attribution(
+        &self,
+        sentence: &Sentence,
+        phrase: Phrase,
+        cue_at: usize,
+        cue_len: usize,
+        rule: &'static str,
+        confidence: f64,
+        history: &[Attribution],
+    ) -> Option<Attribution> {
+        let resolved = self.resolve(sentence, phrase, history)?;
+        let cue_end = sentence.tokens[cue_at + cue_len - 1].end;
+        Some(Attribution {
+            speaker: resolved.speaker,
+            label: resolved.label,
+            cue: Some(self.doc.slice(sentence.tokens[cue_at].start, cue_end).to_owned()),
+            confidence: confidence * resolved.certainty,
+            rule,
+        })
+    }
+
+    /// Who the speaker phrase names.
+    fn resolve(&self, sentence: &Sentence, phrase: Phrase, history: &[Attribution]) -> Option<Resolved> {
+        let tokens = &sentence.tokens;
+        let span = Span {
+            start: tokens[phrase.start].start,
+            end: tokens[phrase.end - 1].end,
+        };
+        let text = self.doc.slice(span.start, span.end).to_owned();
+        if phrase.end - phrase.start == 1 {
+            if let Some(pronoun) = cues::pronoun(&text) {
+                return Some(self.resolve_pronoun(pronoun, span.start, &text, history));
+            }
+        }
+        if let Some(entity) = self.best_mention_in(span) {
+            let label = (self.entities[entity].name != text).then_some(text);
+            return Some(Resolved {
+                speaker: Some(entity),
+                label,
+                certainty: 1.0,
+            });
+        }
+        let head = sentence.word(&tokens[phrase.end - 1]);
+        let definite = sentence.word(&tokens[phrase.start]).eq_ignore_ascii_case("the");
+        let speaker = if cues::is_document_noun(head) {
+            self.author_of(head, span.start)
+                .or_else(|| previous_speaker(history, |_| true).and_then(|a| a.speaker))
+        } else if definite && cues::is_role_noun(head) {
+            previous_speaker(history, |a| {
+                a.label
+                    .as_deref()
+                    .and_then(|l| l.split_whitespace().last())
+                    .is_some_and(|last| last.eq_ignore_ascii_case(head))
+            })
+            .and_then(|a| a.speaker)
+        } else {
+            None
+        };
+        Some(Resolved {
+            certainty: if speaker.is_some() { 0.85 } else { 0.7 },
+            speaker,
+            label: Some(text),
+        })
+    }
+
+    /// he/she → the last named person (of that gender when known) before `at`; it/they → the
+    /// previous speaker that is not a person, or else the last organisation named.
+    fn resolve_pronoun(
+        &self,
+        pronoun: Pronoun,
+        at: usize,
+        text: &str,
+        history: &[Attribution],
+    ) -> Resolved {
+        let unresolved = Resolved {
+            speaker: None,
+            label: Some(text.to_owned()),
+            certainty: 0.5,
+        };
+        match pronoun {
+            Pronoun::He | Pronoun::She => {
+                let male = pronoun == Pronoun::He;
+                let found = self.last_mention_before(at, |entity| {
+                    self.entities[entity].kind == EntityKind::Person
+                        && self.gender(entity).is_none_or(|g| g == male)
+                });
+                found.map_or(unresolved, |(span, entity)| Resolved {
+                    speaker: Some(entity),
+                    label: Some(self.doc.slice(span.start, span.end).to_owned()),
+                    certainty: 0.85,
+                })
+            }
+            Pronoun::It => {
+                let previous = previous_speaker(history, |a| {
+                    a.speaker
+                        .is_none_or(|e| self.entities[e].kind != EntityKind::Person)
+                });
+                if let Some(previous) = previous {
+                    return Resolved {
+                        speaker: previous.speaker,
+                        label: previous.label.clone(),
+                        certainty: 0.8,
+                    };
+                }
+                let found = self.last_mention_before(at, |entity| {
+                    self.entities[entity].kind == EntityKind::Organization
+                });
+                found.map_or(unresolved, |(_, entity)| Resolved {
+                    speaker: Some(entity),
+                    label: Some(text.to_owned()),
+                    certainty: 0.6,
+                })
+            }
+        }
+    }
+
+    /// The entity named inside `span`: a person first, then an organisation, then a place; the
+    /// longest mention of that kind.
+    fn best_mention_in(&self, span: Span) -> Option<usize> {
+        let from = self.mentions.partition_point(|(m, _)| m.start < span.start);
+        self.mentions[from..]
+            .iter()
+            .take_while(|(m, _)| m.start < span.end)
+            .filter(|(m, _)| m.end <= span.end)
+            .min_by_key(|(m, entity)| {
+                let rank = match self.entities[*entity].kind {
+                    EntityKind::Person => 0,
+                    EntityKind::Organization => 1,
+                    EntityKind::Location => 2,
+                    EntityKind::Event | EntityKind::Other => 3,
+                };
+                (rank, usize::MAX - (m.end - m.start))
+            })
+            .map(|(_, entity)| *entity)
+    }
+
+    /// The last mention before `at`, outside quotes, of an entity `wanted` accepts.
+    fn last_mention_before(&self, at: usize, wanted: impl Fn(usize) -> bool) -> Option<(Span, usize)> {
+        let until = self.mentions.partition_point(|(m, _)| m.start < at);
+        self.mentions[..until]
+            .iter()
+            .rev()
+            .find(|(m, entity)| wanted(*entity) && !self.in_quote(m.start))
+            .copied()
+    }
+
+    fn in_quote(&self, at: usize) -> bool {
+        let index = self.outer.partition_point(|q| q.end <= at);
+        self.outer.get(index).is_some_and(|q| q.start <= at)
+    }
+
+    /// A person's gender from a title in any of their mentions: Some(true) male.
+    fn gender(&self, entity: usize) -> Option<bool> {
+        let entity = &self.entities[entity];
+        entity
+            .mentions
+            .iter()
+            .map(|m| self.doc.slice(m.start, m.end))
+            .chain(entity.aliases.iter().map(String::as_str))
+            .find_map(|name| name.split_whitespace().next().and_then(cues::title_gender))
+    }
+
+    /// Who the text says wrote the document `noun` names: "a report published by the Home
+    /// Office", "a letter from the council", "the Home Office memo".
+    fn author_of(&self, noun: &str, before: usize) -> Option<usize> {
+        let from = before.saturating_sub(AUTHOR_WINDOW);
+        let tokens = self.doc.tokens(from, before, &self.outer);
+        let sentence = Sentence {
+            tokens,
+            doc: self.doc,
+        };
+        let tokens = &sentence.tokens;
+        tokens
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| sentence.word(t).eq_ignore_ascii_case(noun))
+            .filter_map(|(i, _)| {
+                let owner = i
+                    .checked_sub(1)
+                    .and_then(|j| self.mention_ending_at(tokens[j].end))
+                    .filter(|_| i >= 1);
+                let by = tokens[i + 1..tokens.len().min(i + 4)]
+                    .windows(2)
+                    .enumerate()
+                    .find(|(k, pair)| {
+                        let verb = sentence.word(&pair[0]);
+                        let preposition = sentence.word(&pair[1]);
+                        (AUTHORING_VERBS.iter().any(|v| v.eq_ignore_ascii_case(verb))
+                            && preposition.eq_ignore_ascii_case("by"))
+                            || (*k == 0 && verb.eq_ignore_ascii_case("from"))
+                    })
+                    .and_then(|(k, pair)| {
+                        let after = if sentence.word(&pair[0]).eq_ignore_ascii_case("from") {
+                            pair[1]
+                        } else {
+                            *tokens.get(i + 1 + k + 2)?
+                        };
+                        self.best_mention_in(Span {
+                            start: after.start,
+                            end: (after.start + 60).min(before),
+                        })
+                    });
+                owner.or(by)
+            })
+            .last()
+    }
+
+    fn mention_ending_at(&self, end: usize) -> Option<usize> {
+        self.mentions
+            .iter()
+            .filter(|(m, _)| m.end == end)
+            .map(|(_, e)| *e)
+            .next()
+    }
+}
+
+/// The latest attribution with a speaker that `accept` takes.
+fn previous_speaker(
+    history: &[Attribution],
+    accept: impl Fn(&Attribution) -> bool,
+) -> Option<&Attribution> {
+    history
+        .iter()
+        .rev()
+        .find(|a| a.speaker.is_some() && accept(a))
+}
+
+/// A found cue: its entry and how many tokens it spans ("pointed to" is two).
+#[derive(Debug, Clone, Copy)]
+struct CueAt {
+    cue: Cue,
+    len: usize,
+    according: bool,
+}
+
+/// The tokens of a sentence, quotes as single tokens, with the phrase rules over them.
+struct Sentence<'a> {
+    tokens: Vec<Token>,
+    doc: &'a Document,
+}
+
+impl Sentence<'_> {
+    fn word(&self, token: &Token) -> &str {
+        self.doc.slice(token.start, token.end)
+    }
+
+    fn is(&self, token: &Token, text: &str) -> bool {
+        self.word(token) == text
+    }
+
+    fn cue(&self, token: &Token) -> Option<Cue> {
+        (token.kind == TokenKind::Word)
+            .then(|| cues::cue(self.word(token)))
+            .flatten()
+    }
+
+    /// The cue starting at token `at`, with its particle when it needs one.
+    fn cue_at(&self, at: usize) -> Option<CueAt> {
+        let token = self.tokens.get(at)?;
+        let next = self.tokens.get(at + 1).map(|t| self.word(t));
+        if self.word(token).eq_ignore_ascii_case("according") {
+            return next.filter(|n| n.eq_ignore_ascii_case("to")).map(|_| CueAt {
+                cue: Cue {
+                    particle: Some("to"),
+                    takes_object: false,
+                },
+                len: 2,
+                according: true,
+            });
+        }
+        let cue = self.cue(token)?;
+        match cue.particle {
+            Some(particle) if next.is_some_and(|n| n.eq_ignore_ascii_case(particle)) => Some(CueAt {
+                cue,
+                len: 2,
+                according: false,
+            }),
+            Some(_) => None,
+            None => Some(CueAt {
+                cue,
+                len: 1,
+                according: false,
+            }),
+        }
+    }
+
+    /// The first token from `at` that is not an adverb or auxiliary.
+    fn skip_between(&self, mut at: usize) -> usize {
+        while self
+            .tokens
+            .get(at)
+            .is_some_and(|t| t.kind == TokenKind::Word && cues::is_between_word(self.word(t)))
+        {
+            at += 1;
+        }
+        at
+    }
+
+    /// Whether token `at` can be part of a speaker phrase: a capitalised word, a determiner or
+    /// role adjective, a role or document noun, or "of/for/at/from" before a capitalised word.
+    fn in_phrase(&self, at: usize) -> bool {
+        let Some(token) = self.tokens.get(at).filter(|t| t.kind == TokenKind::Word) else {
+            return false;
+        };
+        let word = self.word(token);
+        if cues::pronoun(word).is_some() || cues::cue(word).is_some() {
+            return false;
+        }
+        if ["of", "for", "at", "from"].contains(&word) {
+            return self.tokens.get(at + 1).is_some_and(|next| {
+                let next = self.word(next);
+                next.starts_with(char::is_uppercase) || next == "the"
+            });
+        }
+        capitalised(word)
+            || cues::is_phrase_word(word)
+            || cues::is_role_noun(word)
+            || cues::is_document_noun(word)
+    }
+
+    /// Whether token `at` can end a speaker phrase.
+    fn is_head(&self, at: usize) -> bool {
+        let word = self.word(&self.tokens[at]);
+        (capitalised(word) && !cues::is_phrase_word(word) && !cues::is_opener(word))
+            || cues::is_role_noun(word)
+            || cues::is_document_noun(word)
+    }
+
+    /// Trims openers and prepositions from the front of a phrase; `None` without a head.
+    fn finish(&self, mut phrase: Phrase) -> Option<Phrase> {
+        while phrase.start < phrase.end {
+            let word = self.word(&self.tokens[phrase.start]);
+            if cues::is_opener(word) || ["of", "for", "at", "from"].contains(&word) {
+                phrase.start += 1;
+            } else {
+                break;
+            }
+        }
+        while phrase.end > phrase.start && !self.is_head(phrase.end - 1) {
+            phrase.end -= 1;
+        }
+        (phrase.start < phrase.end).then_some(phrase)
+    }
+
+    /// The speaker phrase starting at token `at`.
+    fn phrase_after(&self, at: usize) -> Option<Phrase> {
+        let token = self.tokens.get(at)?;
+        if token.kind == TokenKind::Word && cues::pronoun(self.word(token)).is_some() {
+            return Some(Phrase {
+                start: at,
+                end: at + 1,
+            });
+        }
+        let mut end = at;
+        while self.in_phrase(end) {
+            end += 1;
+        }
+        self.finish(Phrase { start: at, end })
+    }
+
+    /// The speaker phrase ending right before token `end` (past adverbs and an appositive).
+    fn phrase_before(&self, end: usize) -> Option<Phrase> {
+        let mut end = end;
+        let skip = |mut end: usize| {
+            while end > 0
+                && self.tokens[end - 1].kind == TokenKind::Word
+                && cues::is_between_word(self.word(&self.tokens[end - 1]))
+            {
+                end -= 1;
+            }
+            end
+        };
+        end = skip(end);
+        if end > 0 && self.is(&self.tokens[end - 1], ",") {
+            let from = end.saturating_sub(MAX_APPOSITIVE_TOKENS);
+            let comma = (from..end - 1)
+                .rev()
+                .find(|&i| self.is(&self.tokens[i], ","))?;
+            if self.tokens[comma + 1..end - 1]
+                .iter()
+                .any(|t| matches!(t.kind, TokenKind::Quote(_)))
+            {
+                return None;
+            }
+            end = skip(comma);
+        }
+        let last = end.checked_sub(1)?;
+        let token = &self.tokens[last];
+        if token.kind == TokenKind::Word && cues::pronoun(self.word(token)).is_some() {
+            return Some(Phrase {
+                start: last,
+                end,
+            });
+        }
+        let mut start = end;
+        while start > 0 && self.in_phrase(start - 1) {
+            start -= 1;
+        }
+        self.finish(Phrase { start, end }).filter(|p| p.end == end)
+    }
+
+    /// The subject of the cue at token `at`; for a cue in a coordinated or participial clause
+    /// ("and mentioned", ", accusing"), the subject of the cue before it or of the sentence.
+    fn subject_of(&self, at: usize) -> Option<Phrase> {
+        if let Some(phrase) = self.phrase_before(at) {
+            return Some(phrase);
+        }
+        if let Some(previous) = (0..at).rev().find(|&i| self.cue_at(i).is_some()) {
+            return self.subject_of(previous);
+        }
+        let mut from = 0;
+        let opens_with_clause = self
+            .tokens
+            .first()
+            .is_some_and(|t| cues::is_opener(self.word(t)));
+        if opens_with_clause {
+            from = self.tokens[..at.min(12)]
+                .iter()
+                .position(|t| self.is(t, ","))
+                .map_or(0, |comma| comma + 1);
+        }
+        self.phrase_after(from).filter(|p| p.end <= at)
+    }
+}
+
+fn capitalised(word: &str) -> bool {
+    word.starts_with(|c: char| c.is_uppercase())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::entities::Mention;
+    use super::super::quotes;
+    use super::*;
+
+    /// An entity for `name`, mentioned wherever each of `forms` appears in `text`.
+    fn entity(text: &str, name: &str, kind: EntityKind, forms: &[&str]) -> FoundEntity {
+        let doc = Document::new(text);
+        let mut mentions: Vec<Mention> = Vec::new();
+        for form in forms {
+            for (byte, _) in text.match_indices(form) {
+                let start = doc.char_at_byte(byte);
+                let end = start + form.chars().count();
+                let covered = mentions.iter().any(|m| m.start <= start && end <= m.end);
+                if !covered {
+                    mentions.push(Mention { start, end });
+                }
+            }
+        }
+        mentions.sort_by_key(|m| m.start);
+        FoundEntity {
+            name: name.to_owned(),
+            kind,
+            aliases: Vec::new(),
+            mentions,
+            confidence: 1.0,
+        }
+    }
+
+    /// (quote text, speaker, label, cue, rule) for each quote of `text`.
+    fn attributed(
+        text: &str,
+        entities: &[FoundEntity],
+    ) -> Vec<(String, Option<String>, Option<String>, Option<String>, String)> {
+        let doc = Document::new(text);
+        let sections = super::super::sections::find(&doc);
+        attribute(&doc, &sections, quotes::find(&doc), entities)
+            .into_iter()
+            .map(|q| (q.text, q.speaker, q.speaker_label, q.cue, q.rule))
+            .collect()
+    }
+
+    fn some(text: &str) -> Option<String> {
+        Some(text.to_owned())
+    }
+
+    #[test]
+    fn a_cue_after_the_quote_names_the_speaker_either_way_round() {
+        let text = "\"We are ready for this,\" Jane Smith said. \"So are we,\" said Tom Jones.";
+        let entities = [
+            entity(text, "Jane Smith", EntityKind::Person, &["Jane Smith"]),
+            entity(text, "Tom Jones", EntityKind::Person, &["Tom Jones"]),
+        ];
+        let found = attributed(text, &entities);
+        assert_eq!(
+            found,
+            [
+                ("We are ready for this,".into(), some("Jane Smith"), None, some("said"), "adjacent".into()),
+                ("So are we,".into(), some("Tom Jones"), None, some("said"), "inverted".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn an_interrupted_quote_has_one_speaker_for_both_parts() {
+        let text = "Mrs Jane Smith spoke. \"We will,\" she said, \"fight this all the way.\"";
+        let entities = [entity(text, "Jane Smith", EntityKind::Person, &["Mrs Jane Smith"])];
+        let found = attributed(text, &entities);
+        assert_eq!(found.len(), 2);
+        assert_eq!((found[0].1.as_deref(), found[0].2.as_deref()), (Some("Jane Smith"), Some("Mrs Jane Smith")));
+        assert_eq!((found[1].1.as_deref(), found[1].4.as_str()), (Some("Jane Smith"), "interrupted"));
+    }
+
+    #[test]
+    fn a_colon_introduction_skips_the_appositive() {
+        let text = "Mr Tom Jones, the minister for schools, stated: \"Reform is coming soon.\"";
+        let entities = [entity(text, "Tom Jones", EntityKind::Person, &["Mr Tom Jones"])];
+        assert_eq!(
+            attributed(text, &entities),
+            [("Reform is coming soon.".into(), some("Tom Jones"), some("Mr Tom Jones"), some("stated"), "colon".into())]
+        );
+    }
+
+    #[test]
+    fn a_pronoun_speaker_is_the_last_named_person_of_that_gender() {
+        let text = "Mr Tom Jones met Ms Ann Lee. Later he told reporters, \"It went well.\"";
+        let entities = [
+            entity(text, "Tom Jones", EntityKind::Person, &["Mr Tom Jones"]),
+            entity(text, "Ann Lee", EntityKind::Person, &["Ms Ann Lee"]),
+        ];
+        let found = attributed(text, &entities);
+        assert_eq!(found[0].1.as_deref(), Some("Tom Jones"));
+        assert_eq!(found[0].3.as_deref(), Some("told"));
+    }
+
+    #[test]
+    fn a_role_speaker_keeps_its_label_and_links_to_the_organisation_it_names() {
+        let text = "A Home Office spokesperson said the plan was \"deeply flawed in every way\". \
+                    The spokesperson added that it was \"under review\".";
+        let entities = [entity(text, "Home Office", EntityKind::Organization, &["Home Office"])];
+        let found = attributed(text, &entities);
+        assert_eq!(
+            found[0],
+            ("deeply flawed in every way".into(), some("Home Office"), some("A Home Office spokesperson"), some("said"), "cue_subject".into())
+        );
+        assert_eq!((found[1].1.as_deref(), found[1].2.as_deref()), (Some("Home Office"), Some("The spokesperson")));
+    }
+
+    #[test]
+    fn a_role_speaker_without_a_named_organisation_is_a_label_only() {
+        let text = "\"Nobody saw it coming,\" a senior source said.";
+        assert_eq!(
+            attributed(text, &[]),
+            [("Nobody saw it coming,".into(), None, some("a senior source"), some("said"), "adjacent".into())]
+        );
+    }
+
+    #[test]
+    fn a_document_speaks_for_whoever_issued_it() {
+        let text = "A report published by the Audit Office landed on Monday. \
+                    The report warned that costs had \"spiralled out of control\".";
+        let entities = [entity(text, "Audit Office", EntityKind::Organization, &["Audit Office"])];
+        assert_eq!(
+            attributed(text, &entities),
+            [("spiralled out of control".into(), some("Audit Office"), some("The report"), some("warned"), "cue_subject".into())]
+        );
+    }
+
+    #[test]
+    fn a_participial_or_coordinated_cue_takes_the_clause_subject() {
+        let text = "Union leaders from Unite rejected the offer, accusing bosses of \"bad faith\". \
+                    Unite struck in May and later described the deal as \"an insult to members\".";
+        let entities = [entity(text, "Unite", EntityKind::Organization, &["Unite"])];
+        let found = attributed(text, &entities);
+        assert_eq!(found[0].1.as_deref(), Some("Unite"));
+        assert_eq!(found[0].2.as_deref(), Some("Union leaders from Unite"));
+        assert_eq!(found[0].3.as_deref(), Some("accusing"));
+        assert_eq!(found[1].1.as_deref(), Some("Unite"));
+        assert_eq!(found[1].3.as_deref(), Some("described"));
+    }
+
+    #[test]
+    fn a_quote_only_paragraph_continues_the_previous_speaker() {
+        let text = "\"We won,\" said Jane Smith.\n\"And we will win again next year.\"";
+        let entities = [entity(text, "Jane Smith", EntityKind::Person, &["Jane Smith"])];
+        let found = attributed(text, &entities);
+        assert_eq!((found[1].1.as_deref(), found[1].4.as_str()), (Some("Jane Smith"), "continuation"));
+    }
+
+    #[test]
+    fn according_to_names_the_speaker_after_it() {
+        let text = "The talks \"collapsed without warning last night\", according to Ann Lee.";
+        let entities = [entity(text, "Ann Lee", EntityKind::Person, &["Ann Lee"])];
+        let found = attributed(text, &entities);
+        assert_eq!(found[0].1.as_deref(), Some("Ann Lee"));
+        assert_eq!(found[0].3.as_deref(), Some("according to"));
+    }
+
+    #[test]
+    fn a_quote_with_no_cue_anywhere_has_no_speaker() {
+        let text = "Jane Smith arrived. The mood was \"tense but hopeful for now\" on the day.";
+        let entities = [entity(text, "Jane Smith", EntityKind::Person, &["Jane Smith"])];
+        let found = attributed(text, &entities);
+        assert_eq!((found[0].1.clone(), found[0].4.as_str()), (None, "none"));
+    }
 }
