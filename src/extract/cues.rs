@@ -192,8 +192,12 @@ fn contains(list: &[&str], word: &str) -> bool {
     list.iter().any(|entry| entry.eq_ignore_ascii_case(word))
 }
 
-/// The cue `word` is, if it is a reporting verb.
+/// The cue `word` is, if it is a reporting verb. A capitalised word is not one: "States" in
+/// "the United States" is a name.
 pub fn cue(word: &str) -> Option<Cue> {
+    if word.starts_with(char::is_uppercase) {
+        return None;
+    }
     CUES.iter()
         .find(|(form, _, _)| form.eq_ignore_ascii_case(word))
         .map(|&(_, particle, takes_object)| Cue {
@@ -269,9 +273,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn cues_are_found_in_any_case_with_their_particle() {
+    fn cues_are_lower_case_words_with_their_particle() {
+        assert_eq!(cue("States"), None);
         assert_eq!(
-            cue("Said"),
+            cue("said"),
             Some(Cue {
                 particle: None,
                 takes_object: false
