@@ -1,6 +1,9 @@
 //! The extractor on the seed article gives the seed's hand-checked structure
 //! (`seeds/seed-article.json`, conventions in `seeds/README.md`).
 
+// Tests fail loudly by design.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use newsmeta::api::types::EntityKind;
 use newsmeta::extract::entities::{FoundEntity, Mention};
 use newsmeta::extract::text::Document;
@@ -28,13 +31,22 @@ fn gold_speaker_name(gold: &Value, speaker: &Value) -> Option<String> {
         .map(str::to_owned)
 }
 
+/// An entity's name, kind and named mentions as (offset, text as written).
+type GoldEntity<'a> = (&'a str, EntityKind, &'a [(usize, &'a str)]);
+
 /// The seed's named mentions as written, from the table in `seeds/README.md`.
 fn gold_entities(doc: &Document) -> Vec<FoundEntity> {
-    let table: &[(&str, EntityKind, &[(usize, &str)])] = &[
+    let table: &[GoldEntity] = &[
         (
             "United States",
             EntityKind::Location,
-            &[(7, "US"), (309, "US"), (559, "American"), (2389, "US"), (2446, "United States")],
+            &[
+                (7, "US"),
+                (309, "US"),
+                (559, "American"),
+                (2389, "US"),
+                (2446, "United States"),
+            ],
         ),
         (
             "United Kingdom",
@@ -50,17 +62,34 @@ fn gold_entities(doc: &Document) -> Vec<FoundEntity> {
             ],
         ),
         ("London", EntityKind::Location, &[(358, "London")]),
-        ("Europe", EntityKind::Location, &[(420, "Europe"), (1286, "Europe")]),
+        (
+            "Europe",
+            EntityKind::Location,
+            &[(420, "Europe"), (1286, "Europe")],
+        ),
         ("Australia", EntityKind::Location, &[(428, "Australia")]),
         ("New Zealand", EntityKind::Location, &[(439, "New Zealand")]),
         ("Canada", EntityKind::Location, &[(456, "Canada")]),
-        ("The Times", EntityKind::Organization, &[(794, "The Times"), (2427, "The Times")]),
-        ("Conservative Party", EntityKind::Organization, &[(911, "Conservative")]),
+        (
+            "The Times",
+            EntityKind::Organization,
+            &[(794, "The Times"), (2427, "The Times")],
+        ),
+        (
+            "Conservative Party",
+            EntityKind::Organization,
+            &[(911, "Conservative")],
+        ),
         ("Labour Party", EntityKind::Organization, &[(937, "Labour")]),
         (
             "Donald Trump",
             EntityKind::Person,
-            &[(1733, "Trump"), (1809, "Trump"), (1895, "Donald Trump"), (2061, "Mr Trump")],
+            &[
+                (1733, "Trump"),
+                (1809, "Trump"),
+                (1895, "Donald Trump"),
+                (2061, "Mr Trump"),
+            ],
         ),
         (
             "Keir Starmer",
@@ -102,13 +131,24 @@ fn the_seed_gives_all_four_sections_with_headings_and_offsets() {
     let found: Vec<(i32, Option<&str>, &str, usize, usize)> = proposal
         .sections
         .iter()
-        .map(|s| (s.position, s.heading.as_deref(), s.body.as_str(), s.start, s.end))
+        .map(|s| {
+            (
+                s.position,
+                s.heading.as_deref(),
+                s.body.as_str(),
+                s.start,
+                s.end,
+            )
+        })
         .collect();
     let expected: Vec<(i32, Option<&str>, &str, usize, usize)> = gold_array(&gold, "sections")
         .iter()
         .map(|s| {
             (
-                s["position"].as_i64().and_then(|p| i32::try_from(p).ok()).unwrap_or(-1),
+                s["position"]
+                    .as_i64()
+                    .and_then(|p| i32::try_from(p).ok())
+                    .unwrap_or(-1),
                 s["heading"].as_str(),
                 s["body"].as_str().unwrap_or_default(),
                 s["start"].as_u64().unwrap_or_default() as usize,
@@ -199,7 +239,10 @@ fn the_seed_gives_every_entity_and_every_speaker_end_to_end() {
             (
                 e["entity"]["name"].as_str().unwrap_or_default().to_owned(),
                 serde_json::from_value(e["entity"]["kind"].clone()).expect("a kind"),
-                e["mention_count"].as_i64().and_then(|c| i32::try_from(c).ok()).unwrap_or(-1),
+                e["mention_count"]
+                    .as_i64()
+                    .and_then(|c| i32::try_from(c).ok())
+                    .unwrap_or(-1),
                 e["first_offset"].as_u64().unwrap_or_default() as usize,
             )
         })

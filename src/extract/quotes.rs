@@ -109,7 +109,10 @@ pub fn find(doc: &Document) -> Vec<QuoteSpan> {
 /// The sentence holding char `at`.
 pub(crate) fn sentence_of(sentences: &[Span], at: usize) -> Span {
     let index = sentences.partition_point(|s| s.end <= at);
-    sentences.get(index).copied().unwrap_or(Span { start: at, end: at })
+    sentences
+        .get(index)
+        .copied()
+        .unwrap_or(Span { start: at, end: at })
 }
 
 /// Pairs the marks of every paragraph, continuing a quote left open into a paragraph that
@@ -192,7 +195,9 @@ fn mark_at(
                 && closes_later(doc, index + 1, paragraph_end);
             (!plural_possessive).then_some(Mark::Close(Family::Single))
         }
-        '‘' | '\'' if after_space && next.is_some_and(|n| n.is_alphabetic() || "“\"".contains(n)) => {
+        '‘' | '\''
+            if after_space && next.is_some_and(|n| n.is_alphabetic() || "“\"".contains(n)) =>
+        {
             Some(Mark::Open(Family::Single))
         }
         _ => None,
@@ -220,9 +225,7 @@ fn is_speech(doc: &Document, span: Span, sentence: Span, outer: &[Span]) -> bool
     if words.is_empty() || named_before(doc, span.start) {
         return false;
     }
-    let ends_clause = text
-        .trim_end()
-        .ends_with(|c: char| matches!(c, '.' | '!' | '?' | ',' | '…'));
+    let ends_clause = text.trim_end().ends_with(['.', '!', '?', ',', '…']);
     let title_case = words.iter().enumerate().all(|(i, w)| {
         w.starts_with(|c: char| c.is_uppercase() || c.is_ascii_digit())
             || (i > 0 && cues::is_small_word(w))
@@ -244,7 +247,9 @@ fn named_before(doc: &Document, start: usize) -> bool {
         .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric() && c != '-'));
     let last = words.next().unwrap_or("");
     let known_as = last.eq_ignore_ascii_case("as")
-        && words.next().is_some_and(|w| w.eq_ignore_ascii_case("known"));
+        && words
+            .next()
+            .is_some_and(|w| w.eq_ignore_ascii_case("known"));
     known_as || cues::is_naming_word(last)
 }
 
@@ -284,7 +289,10 @@ fn kind_of(doc: &Document, span: Span) -> QuoteKind {
 /// `previous_end` after a short attribution: `"We will," she said, "fight this."`.
 fn continues_interrupted(doc: &Document, previous_end: usize, start: usize) -> bool {
     let gap = doc.slice(previous_end, start.saturating_sub(1));
-    let before_gap = doc.slice(previous_end.saturating_sub(2), previous_end.saturating_sub(1));
+    let before_gap = doc.slice(
+        previous_end.saturating_sub(2),
+        previous_end.saturating_sub(1),
+    );
     before_gap == ","
         && gap.trim_end().ends_with(',')
         && gap.split_whitespace().count() <= 8
@@ -320,7 +328,8 @@ mod tests {
 
     #[test]
     fn apostrophes_are_not_marks() {
-        let text = "The teachers’ union said it didn't agree: ‘We can’t accept the teachers' pay offer.’";
+        let text =
+            "The teachers’ union said it didn't agree: ‘We can’t accept the teachers' pay offer.’";
         assert_eq!(
             quotes(text),
             [(
@@ -357,10 +366,7 @@ mod tests {
     #[test]
     fn partial_quotes_are_few_words_in_the_reporters_sentence() {
         let text = "Officials accused the minister of having \"let down\" voters.";
-        assert_eq!(
-            quotes(text),
-            [("let down".to_owned(), QuoteKind::Partial)]
-        );
+        assert_eq!(quotes(text), [("let down".to_owned(), QuoteKind::Partial)]);
     }
 
     #[test]

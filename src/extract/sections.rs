@@ -15,11 +15,14 @@ pub const MAX_HEADING_WORDS: usize = 12;
 /// Sentence-case headings ("What happens next") are trusted up to this many words.
 const MAX_SENTENCE_CASE_WORDS: usize = 6;
 
+/// A section being gathered: its heading line with its confidence, and its body paragraphs.
+type OpenSection = (Option<(Paragraph, f64)>, Vec<Paragraph>);
+
 /// The sections of `doc`, in order.
 pub fn find(doc: &Document) -> Vec<ProposedSection> {
     let paragraphs = doc.paragraphs();
     let mut sections: Vec<ProposedSection> = Vec::new();
-    let mut open: Option<(Option<(Paragraph, f64)>, Vec<Paragraph>)> = None;
+    let mut open: Option<OpenSection> = None;
     for (index, paragraph) in paragraphs.iter().enumerate() {
         let next = paragraphs.get(index + 1);
         let heading = next
@@ -73,11 +76,20 @@ fn push(
 
 /// How much `paragraph` reads like a heading line, or `None` when it does not.
 pub fn heading_confidence(doc: &Document, paragraph: &Paragraph) -> Option<f64> {
-    heading_line_confidence(doc.slice(paragraph.start, paragraph.end), MAX_HEADING_WORDS)
+    heading_line_confidence(
+        doc.slice(paragraph.start, paragraph.end),
+        MAX_HEADING_WORDS,
+        MAX_SENTENCE_CASE_WORDS,
+    )
 }
 
-/// How much a line reads like a heading (or a headline, with a larger `max_words`).
-pub fn heading_line_confidence(line: &str, max_words: usize) -> Option<f64> {
+/// How much a line reads like a heading (or a headline, with larger limits): at most
+/// `max_words`, and at most `max_sentence_case_words` unless mostly capitalised.
+pub fn heading_line_confidence(
+    line: &str,
+    max_words: usize,
+    max_sentence_case_words: usize,
+) -> Option<f64> {
     let line = line.trim();
     let words: Vec<&str> = line.split_whitespace().collect();
     let first = line.chars().next()?;
@@ -101,11 +113,17 @@ pub fn heading_line_confidence(line: &str, max_words: usize) -> Option<f64> {
         .count();
     if significant.is_empty() || capitalised * 3 >= significant.len() * 2 {
         Some(0.9)
-    } else if words.len() <= MAX_SENTENCE_CASE_WORDS {
+    } else if words.len() <= max_sentence_case_words {
         Some(0.6)
     } else {
         None
     }
+}
+
+/// Whether `line` is a byline or dateline ("By Jane Smith", "LONDON —").
+pub fn is_byline_or_dateline_line(line: &str) -> bool {
+    let words: Vec<&str> = line.split_whitespace().collect();
+    is_byline_or_dateline(&words)
 }
 
 /// "By Jane Smith", "LONDON —", "Photograph: ...", "Updated 5 May 2025".
@@ -120,9 +138,16 @@ fn is_byline_or_dateline(words: &[&str]) -> bool {
         && words
             .get(1)
             .is_some_and(|w| w.starts_with(['—', '–', '-', '(']) || first.ends_with(','));
-    let labelled = ["By", "Updated", "Published", "Posted", "Photograph", "Source"]
-        .iter()
-        .any(|label| first.trim_end_matches(':') == *label);
+    let labelled = [
+        "By",
+        "Updated",
+        "Published",
+        "Posted",
+        "Photograph",
+        "Source",
+    ]
+    .iter()
+    .any(|label| first.trim_end_matches(':') == *label);
     shouting || labelled
 }
 

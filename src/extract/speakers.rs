@@ -36,8 +36,18 @@ const AUTHOR_WINDOW: usize = 2_000;
 
 /// Verbs that name a document's author when followed by "by".
 const AUTHORING_VERBS: &[&str] = &[
-    "authored", "commissioned", "compiled", "drafted", "issued", "prepared", "produced",
-    "published", "released", "sent", "signed", "written",
+    "authored",
+    "commissioned",
+    "compiled",
+    "drafted",
+    "issued",
+    "prepared",
+    "produced",
+    "published",
+    "released",
+    "sent",
+    "signed",
+    "written",
 ];
 
 /// Attributes each quote to a speaker among `entities` (or a label only), in text order.
@@ -204,7 +214,12 @@ impl Attributor<'_> {
     }
 
     /// A cue right after the quote: `"...," Smith said`, `"...," said a spokesperson`.
-    fn after(&self, sentence: &Sentence, at: usize, history: &[Attribution]) -> Option<Attribution> {
+    fn after(
+        &self,
+        sentence: &Sentence,
+        at: usize,
+        history: &[Attribution],
+    ) -> Option<Attribution> {
         let mut next = at + 1;
         if sentence
             .tokens
@@ -231,7 +246,12 @@ impl Attributor<'_> {
     }
 
     /// A cue right before the quote: `Smith said: "..."`, `he told the Prime Minister, "..."`.
-    fn before(&self, sentence: &Sentence, at: usize, history: &[Attribution]) -> Option<Attribution> {
+    fn before(
+        &self,
+        sentence: &Sentence,
+        at: usize,
+        history: &[Attribution],
+    ) -> Option<Attribution> {
         let tokens = &sentence.tokens;
         let mut end = at;
         let colon = end > 0 && sentence.is(&tokens[end - 1], ":");
@@ -257,7 +277,8 @@ impl Attributor<'_> {
                 .phrase_after(cue_at + cue.len)
                 .filter(|p| p.end == end)
             {
-                return self.attribution(sentence, phrase, cue_at, cue.len, "inverted", 0.9, history);
+                return self
+                    .attribution(sentence, phrase, cue_at, cue.len, "inverted", 0.9, history);
             }
         }
         None
@@ -280,10 +301,26 @@ impl Attributor<'_> {
         let cue = sentence.cue_at(cue_at)?;
         if cue.according {
             let phrase = sentence.phrase_after(cue_at + cue.len)?;
-            return self.attribution(sentence, phrase, cue_at, cue.len, "according_to", confidence, history);
+            return self.attribution(
+                sentence,
+                phrase,
+                cue_at,
+                cue.len,
+                "according_to",
+                confidence,
+                history,
+            );
         }
         let phrase = sentence.subject_of(cue_at)?;
-        self.attribution(sentence, phrase, cue_at, cue.len, "cue_subject", confidence, history)
+        self.attribution(
+            sentence,
+            phrase,
+            cue_at,
+            cue.len,
+            "cue_subject",
+            confidence,
+            history,
+        )
     }
 
     /// A paragraph that is only a quote goes on from the previous speaker.
@@ -326,14 +363,23 @@ impl Attributor<'_> {
         Some(Attribution {
             speaker: resolved.speaker,
             label: resolved.label,
-            cue: Some(self.doc.slice(sentence.tokens[cue_at].start, cue_end).to_owned()),
+            cue: Some(
+                self.doc
+                    .slice(sentence.tokens[cue_at].start, cue_end)
+                    .to_owned(),
+            ),
             confidence: confidence * resolved.certainty,
             rule,
         })
     }
 
     /// Who the speaker phrase names.
-    fn resolve(&self, sentence: &Sentence, phrase: Phrase, history: &[Attribution]) -> Option<Resolved> {
+    fn resolve(
+        &self,
+        sentence: &Sentence,
+        phrase: Phrase,
+        history: &[Attribution],
+    ) -> Option<Resolved> {
         let tokens = &sentence.tokens;
         let span = Span {
             start: tokens[phrase.start].start,
@@ -354,7 +400,9 @@ impl Attributor<'_> {
             });
         }
         let head = sentence.word(&tokens[phrase.end - 1]);
-        let definite = sentence.word(&tokens[phrase.start]).eq_ignore_ascii_case("the");
+        let definite = sentence
+            .word(&tokens[phrase.start])
+            .eq_ignore_ascii_case("the");
         let speaker = if cues::is_document_noun(head) {
             self.author_of(head, span.start)
                 .or_else(|| previous_speaker(history, |_| true).and_then(|a| a.speaker))
@@ -448,7 +496,11 @@ impl Attributor<'_> {
     }
 
     /// The last mention before `at`, outside quotes, of an entity `wanted` accepts.
-    fn last_mention_before(&self, at: usize, wanted: impl Fn(usize) -> bool) -> Option<(Span, usize)> {
+    fn last_mention_before(
+        &self,
+        at: usize,
+        wanted: impl Fn(usize) -> bool,
+    ) -> Option<(Span, usize)> {
         let until = self.mentions.partition_point(|(m, _)| m.start < at);
         self.mentions[..until]
             .iter()
@@ -473,57 +525,62 @@ impl Attributor<'_> {
             .find_map(|name| name.split_whitespace().next().and_then(cues::title_gender))
     }
 
-    /// Who the text says wrote the document `noun` names: "a report published by the Home
-    /// Office", "a letter from the council", "the Home Office memo".
+    /// Who the text says wrote the document `noun` names: "the Home Office memo", "a letter
+    /// from the council", "a report published by the Audit Office".
     fn author_of(&self, noun: &str, before: usize) -> Option<usize> {
         let from = before.saturating_sub(AUTHOR_WINDOW);
-        let tokens = self.doc.tokens(from, before, &self.outer);
         let sentence = Sentence {
-            tokens,
+            tokens: self.doc.tokens(from, before, &self.outer),
             doc: self.doc,
         };
         let tokens = &sentence.tokens;
-        tokens
-            .iter()
-            .enumerate()
-            .filter(|(_, t)| sentence.word(t).eq_ignore_ascii_case(noun))
-            .filter_map(|(i, _)| {
+        let word = |i: usize| tokens.get(i).map_or("", |t| sentence.word(t));
+        let authoring = |i: usize| {
+            AUTHORING_VERBS
+                .iter()
+                .any(|v| v.eq_ignore_ascii_case(word(i)))
+        };
+        (0..tokens.len())
+            .rev()
+            .filter(|&i| word(i).eq_ignore_ascii_case(noun))
+            .find_map(|i| {
                 let owner = i
                     .checked_sub(1)
-                    .and_then(|j| self.mention_ending_at(tokens[j].end))
-                    .filter(|_| i >= 1);
-                let by = tokens[i + 1..tokens.len().min(i + 4)]
-                    .windows(2)
-                    .enumerate()
-                    .find(|(k, pair)| {
-                        let verb = sentence.word(&pair[0]);
-                        let preposition = sentence.word(&pair[1]);
-                        (AUTHORING_VERBS.iter().any(|v| v.eq_ignore_ascii_case(verb))
-                            && preposition.eq_ignore_ascii_case("by"))
-                            || (*k == 0 && verb.eq_ignore_ascii_case("from"))
-                    })
-                    .and_then(|(k, pair)| {
-                        let after = if sentence.word(&pair[0]).eq_ignore_ascii_case("from") {
-                            pair[1]
-                        } else {
-                            *tokens.get(i + 1 + k + 2)?
-                        };
-                        self.best_mention_in(Span {
-                            start: after.start,
-                            end: (after.start + 60).min(before),
-                        })
-                    });
-                owner.or(by)
+                    .and_then(|j| self.mention_ending_at(tokens[j].end));
+                let author_at = if word(i + 1) == "from" {
+                    Some(i + 2)
+                } else if authoring(i + 1) && word(i + 2) == "by" {
+                    Some(i + 3)
+                } else if authoring(i + 2) && word(i + 3) == "by" {
+                    Some(i + 4)
+                } else {
+                    None
+                };
+                owner.or_else(|| {
+                    let author = tokens.get(author_at?)?;
+                    self.mention_starting_near(author.start)
+                })
             })
-            .last()
     }
 
+    /// The entity of a mention ending exactly at `end`.
     fn mention_ending_at(&self, end: usize) -> Option<usize> {
-        self.mentions
+        let from = self.mentions.partition_point(|(m, _)| m.end + 80 < end);
+        self.mentions[from..]
             .iter()
-            .filter(|(m, _)| m.end == end)
+            .take_while(|(m, _)| m.start < end)
+            .find(|(m, _)| m.end == end)
             .map(|(_, e)| *e)
-            .next()
+    }
+
+    /// The entity of a mention starting at `at` or after a determiner ("the Audit Office").
+    fn mention_starting_near(&self, at: usize) -> Option<usize> {
+        let from = self.mentions.partition_point(|(m, _)| m.start < at);
+        self.mentions[from..]
+            .iter()
+            .take_while(|(m, _)| m.start <= at + "the ".len())
+            .max_by_key(|(m, _)| m.end - m.start)
+            .map(|(_, e)| *e)
     }
 }
 
@@ -572,22 +629,26 @@ impl Sentence<'_> {
         let token = self.tokens.get(at)?;
         let next = self.tokens.get(at + 1).map(|t| self.word(t));
         if self.word(token).eq_ignore_ascii_case("according") {
-            return next.filter(|n| n.eq_ignore_ascii_case("to")).map(|_| CueAt {
-                cue: Cue {
-                    particle: Some("to"),
-                    takes_object: false,
-                },
-                len: 2,
-                according: true,
-            });
+            return next
+                .filter(|n| n.eq_ignore_ascii_case("to"))
+                .map(|_| CueAt {
+                    cue: Cue {
+                        particle: Some("to"),
+                        takes_object: false,
+                    },
+                    len: 2,
+                    according: true,
+                });
         }
         let cue = self.cue(token)?;
         match cue.particle {
-            Some(particle) if next.is_some_and(|n| n.eq_ignore_ascii_case(particle)) => Some(CueAt {
-                cue,
-                len: 2,
-                according: false,
-            }),
+            Some(particle) if next.is_some_and(|n| n.eq_ignore_ascii_case(particle)) => {
+                Some(CueAt {
+                    cue,
+                    len: 2,
+                    according: false,
+                })
+            }
             Some(_) => None,
             None => Some(CueAt {
                 cue,
@@ -700,10 +761,7 @@ impl Sentence<'_> {
         let last = end.checked_sub(1)?;
         let token = &self.tokens[last];
         if token.kind == TokenKind::Word && cues::pronoun(self.word(token)).is_some() {
-            return Some(Phrase {
-                start: last,
-                end,
-            });
+            return Some(Phrase { start: last, end });
         }
         let mut start = end;
         while start > 0 && self.in_phrase(start - 1) {
@@ -770,11 +828,17 @@ mod tests {
         }
     }
 
-    /// (quote text, speaker, label, cue, rule) for each quote of `text`.
-    fn attributed(
-        text: &str,
-        entities: &[FoundEntity],
-    ) -> Vec<(String, Option<String>, Option<String>, Option<String>, String)> {
+    /// (quote text, speaker, label, cue, rule) of a quote.
+    type Row = (
+        String,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        String,
+    );
+
+    /// The rows for each quote of `text`.
+    fn attributed(text: &str, entities: &[FoundEntity]) -> Vec<Row> {
         let doc = Document::new(text);
         let sections = super::super::sections::find(&doc);
         attribute(&doc, &sections, quotes::find(&doc), entities)
@@ -798,8 +862,20 @@ mod tests {
         assert_eq!(
             found,
             [
-                ("We are ready for this,".into(), some("Jane Smith"), None, some("said"), "adjacent".into()),
-                ("So are we,".into(), some("Tom Jones"), None, some("said"), "inverted".into()),
+                (
+                    "We are ready for this,".into(),
+                    some("Jane Smith"),
+                    None,
+                    some("said"),
+                    "adjacent".into()
+                ),
+                (
+                    "So are we,".into(),
+                    some("Tom Jones"),
+                    None,
+                    some("said"),
+                    "inverted".into()
+                ),
             ]
         );
     }
@@ -807,20 +883,42 @@ mod tests {
     #[test]
     fn an_interrupted_quote_has_one_speaker_for_both_parts() {
         let text = "Mrs Jane Smith spoke. \"We will,\" she said, \"fight this all the way.\"";
-        let entities = [entity(text, "Jane Smith", EntityKind::Person, &["Mrs Jane Smith"])];
+        let entities = [entity(
+            text,
+            "Jane Smith",
+            EntityKind::Person,
+            &["Mrs Jane Smith"],
+        )];
         let found = attributed(text, &entities);
         assert_eq!(found.len(), 2);
-        assert_eq!((found[0].1.as_deref(), found[0].2.as_deref()), (Some("Jane Smith"), Some("Mrs Jane Smith")));
-        assert_eq!((found[1].1.as_deref(), found[1].4.as_str()), (Some("Jane Smith"), "interrupted"));
+        assert_eq!(
+            (found[0].1.as_deref(), found[0].2.as_deref()),
+            (Some("Jane Smith"), Some("Mrs Jane Smith"))
+        );
+        assert_eq!(
+            (found[1].1.as_deref(), found[1].4.as_str()),
+            (Some("Jane Smith"), "interrupted")
+        );
     }
 
     #[test]
     fn a_colon_introduction_skips_the_appositive() {
         let text = "Mr Tom Jones, the minister for schools, stated: \"Reform is coming soon.\"";
-        let entities = [entity(text, "Tom Jones", EntityKind::Person, &["Mr Tom Jones"])];
+        let entities = [entity(
+            text,
+            "Tom Jones",
+            EntityKind::Person,
+            &["Mr Tom Jones"],
+        )];
         assert_eq!(
             attributed(text, &entities),
-            [("Reform is coming soon.".into(), some("Tom Jones"), some("Mr Tom Jones"), some("stated"), "colon".into())]
+            [(
+                "Reform is coming soon.".into(),
+                some("Tom Jones"),
+                some("Mr Tom Jones"),
+                some("stated"),
+                "colon".into()
+            )]
         );
     }
 
@@ -840,13 +938,27 @@ mod tests {
     fn a_role_speaker_keeps_its_label_and_links_to_the_organisation_it_names() {
         let text = "A Home Office spokesperson said the plan was \"deeply flawed in every way\". \
                     The spokesperson added that it was \"under review\".";
-        let entities = [entity(text, "Home Office", EntityKind::Organization, &["Home Office"])];
+        let entities = [entity(
+            text,
+            "Home Office",
+            EntityKind::Organization,
+            &["Home Office"],
+        )];
         let found = attributed(text, &entities);
         assert_eq!(
             found[0],
-            ("deeply flawed in every way".into(), some("Home Office"), some("A Home Office spokesperson"), some("said"), "cue_subject".into())
+            (
+                "deeply flawed in every way".into(),
+                some("Home Office"),
+                some("A Home Office spokesperson"),
+                some("said"),
+                "cue_subject".into()
+            )
         );
-        assert_eq!((found[1].1.as_deref(), found[1].2.as_deref()), (Some("Home Office"), Some("The spokesperson")));
+        assert_eq!(
+            (found[1].1.as_deref(), found[1].2.as_deref()),
+            (Some("Home Office"), Some("The spokesperson"))
+        );
     }
 
     #[test]
@@ -854,7 +966,13 @@ mod tests {
         let text = "\"Nobody saw it coming,\" a senior source said.";
         assert_eq!(
             attributed(text, &[]),
-            [("Nobody saw it coming,".into(), None, some("a senior source"), some("said"), "adjacent".into())]
+            [(
+                "Nobody saw it coming,".into(),
+                None,
+                some("a senior source"),
+                some("said"),
+                "adjacent".into()
+            )]
         );
     }
 
@@ -862,16 +980,28 @@ mod tests {
     fn a_document_speaks_for_whoever_issued_it() {
         let text = "A report published by the Audit Office landed on Monday. \
                     The report warned that costs had \"spiralled out of control\".";
-        let entities = [entity(text, "Audit Office", EntityKind::Organization, &["Audit Office"])];
+        let entities = [entity(
+            text,
+            "Audit Office",
+            EntityKind::Organization,
+            &["Audit Office"],
+        )];
         assert_eq!(
             attributed(text, &entities),
-            [("spiralled out of control".into(), some("Audit Office"), some("The report"), some("warned"), "cue_subject".into())]
+            [(
+                "spiralled out of control".into(),
+                some("Audit Office"),
+                some("The report"),
+                some("warned"),
+                "cue_subject".into()
+            )]
         );
     }
 
     #[test]
     fn a_participial_or_coordinated_cue_takes_the_clause_subject() {
-        let text = "Union leaders from Unite rejected the offer, accusing bosses of \"bad faith\". \
+        let text =
+            "Union leaders from Unite rejected the offer, accusing bosses of \"bad faith\". \
                     Unite struck in May and later described the deal as \"an insult to members\".";
         let entities = [entity(text, "Unite", EntityKind::Organization, &["Unite"])];
         let found = attributed(text, &entities);
@@ -885,9 +1015,17 @@ mod tests {
     #[test]
     fn a_quote_only_paragraph_continues_the_previous_speaker() {
         let text = "\"We won,\" said Jane Smith.\n\"And we will win again next year.\"";
-        let entities = [entity(text, "Jane Smith", EntityKind::Person, &["Jane Smith"])];
+        let entities = [entity(
+            text,
+            "Jane Smith",
+            EntityKind::Person,
+            &["Jane Smith"],
+        )];
         let found = attributed(text, &entities);
-        assert_eq!((found[1].1.as_deref(), found[1].4.as_str()), (Some("Jane Smith"), "continuation"));
+        assert_eq!(
+            (found[1].1.as_deref(), found[1].4.as_str()),
+            (Some("Jane Smith"), "continuation")
+        );
     }
 
     #[test]
@@ -902,7 +1040,12 @@ mod tests {
     #[test]
     fn a_quote_with_no_cue_anywhere_has_no_speaker() {
         let text = "Jane Smith arrived. The mood was \"tense but hopeful for now\" on the day.";
-        let entities = [entity(text, "Jane Smith", EntityKind::Person, &["Jane Smith"])];
+        let entities = [entity(
+            text,
+            "Jane Smith",
+            EntityKind::Person,
+            &["Jane Smith"],
+        )];
         let found = attributed(text, &entities);
         assert_eq!((found[0].1.clone(), found[0].4.as_str()), (None, "none"));
     }
