@@ -224,7 +224,6 @@ fn given_the_seeds_entities_every_quote_gets_its_speaker_label_and_cue() {
 }
 
 #[test]
-#[ignore = "needs the entities helper's work (branch ex-entities) merged"]
 fn the_seed_gives_every_entity_and_every_speaker_end_to_end() {
     let gold = gold();
     let proposal = extract(SEED_TEXT);
@@ -248,9 +247,12 @@ fn the_seed_gives_every_entity_and_every_speaker_end_to_end() {
         })
         .collect();
     assert_eq!(found, expected);
-    let speakers: Vec<Option<String>> = proposal.quotes.iter().map(|q| q.speaker.clone()).collect();
-    let expected: Vec<Option<String>> = gold_speakers(&gold).into_iter().map(|s| s.0).collect();
-    assert_eq!(speakers, expected);
+    let speakers: Vec<SpeakerRow> = proposal
+        .quotes
+        .iter()
+        .map(|q| (q.speaker.clone(), q.speaker_label.clone(), q.cue.clone()))
+        .collect();
+    assert_eq!(speakers, gold_speakers(&gold));
 }
 
 #[test]

@@ -4,8 +4,8 @@
 use std::collections::HashSet;
 use std::ops::Range;
 
-use super::gazetteer::{self, Form, Gazetteer, Gender};
 use super::super::text::Document;
+use super::gazetteer::{self, Form, Gazetteer, Gender};
 use super::tokens::{Shape, Token};
 use crate::api::types::EntityKind;
 
@@ -68,9 +68,29 @@ const CONNECTORS: &[&str] = &[
 
 /// Verbs after which a lone name is a person's.
 const SPEECH_VERBS: &[&str] = &[
-    "said", "says", "told", "added", "warned", "argued", "wrote", "insisted", "claimed",
-    "explained", "stated", "declared", "announced", "admitted", "replied", "tweeted", "urged",
-    "noted", "suggested", "acknowledged", "confirmed", "denied", "asked",
+    "said",
+    "says",
+    "told",
+    "added",
+    "warned",
+    "argued",
+    "wrote",
+    "insisted",
+    "claimed",
+    "explained",
+    "stated",
+    "declared",
+    "announced",
+    "admitted",
+    "replied",
+    "tweeted",
+    "urged",
+    "noted",
+    "suggested",
+    "acknowledged",
+    "confirmed",
+    "denied",
+    "asked",
 ];
 
 /// Prepositions after which a lone unknown name is a place.
@@ -205,7 +225,9 @@ impl<'a> Finder<'a> {
             match found {
                 Some(piece @ Piece::Known { .. }) => {
                     if free_start < i {
-                        pieces.push(Piece::Free { range: free_start..i });
+                        pieces.push(Piece::Free {
+                            range: free_start..i,
+                        });
                     }
                     i = piece_end(&piece);
                     free_start = i;
@@ -215,7 +237,9 @@ impl<'a> Finder<'a> {
             }
         }
         if free_start < run.end {
-            pieces.push(Piece::Free { range: free_start..run.end });
+            pieces.push(Piece::Free {
+                range: free_start..run.end,
+            });
         }
         pieces
     }
@@ -446,7 +470,11 @@ impl<'a> Finder<'a> {
         let titled = tokens[..title_length]
             .iter()
             .any(|t| gazetteer.is_core_title(t.bare()));
-        let start = if titled { range.start + title_length } else { range.start };
+        let start = if titled {
+            range.start + title_length
+        } else {
+            range.start
+        };
         // An honorific stays in the mention even after a role title ("Prime Minister Sir Keir").
         let start = (range.start..start)
             .rev()
@@ -458,7 +486,11 @@ impl<'a> Finder<'a> {
             return None;
         }
         let honorific = gazetteer.honorific(self.tokens[name.start].bare());
-        let name_from = if honorific.is_some() { name.start + 1 } else { name.start };
+        let name_from = if honorific.is_some() {
+            name.start + 1
+        } else {
+            name.start
+        };
         if name_from >= name.end {
             return None;
         }
@@ -493,7 +525,10 @@ impl<'a> Finder<'a> {
         if token.shape == Shape::Acronym {
             return Some((EntityKind::Organization, Evidence::Rule));
         }
-        let next = self.tokens.get(range.end).filter(|t| t.paragraph == token.paragraph);
+        let next = self
+            .tokens
+            .get(range.end)
+            .filter(|t| t.paragraph == token.paragraph);
         if next.is_some_and(|t| SPEECH_VERBS.contains(&t.text.as_str())) {
             return Some((EntityKind::Person, Evidence::Guess));
         }

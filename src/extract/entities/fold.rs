@@ -181,7 +181,11 @@ impl Folder<'_> {
             .collect();
         let first_mention = |g: usize| {
             let members = &self.groups[g].members;
-            members.iter().map(|&m| self.candidates[m].start).min().unwrap_or(0)
+            members
+                .iter()
+                .map(|&m| self.candidates[m].start)
+                .min()
+                .unwrap_or(0)
         };
         matching
             .iter()
@@ -198,7 +202,10 @@ impl Folder<'_> {
         if !candidate.is_acronym() {
             return None;
         }
-        let letters: String = candidate.name[0].chars().filter(|c| c.is_alphabetic()).collect();
+        let letters: String = candidate.name[0]
+            .chars()
+            .filter(|c| c.is_alphabetic())
+            .collect();
         (0..self.groups.len()).find(|&g| {
             !self.groups[g].person
                 && self.groups[g]
@@ -220,7 +227,8 @@ fn same_person(a: &[String], b: &[String]) -> bool {
     }
     let a_first = a[0].trim_end_matches('.');
     let b_first = b[0].trim_end_matches('.');
-    let initial_of = |short: &str, long: &str| short.chars().count() == 1 && long.starts_with(short);
+    let initial_of =
+        |short: &str, long: &str| short.chars().count() == 1 && long.starts_with(short);
     a_first == b_first || initial_of(a_first, b_first) || initial_of(b_first, a_first)
 }
 

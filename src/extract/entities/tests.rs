@@ -17,7 +17,14 @@ fn summary(text: &str) -> Vec<(String, EntityKind, usize)> {
 fn debug_seed() {
     let text = include_str!("../../../seeds/seed-article.txt");
     for e in entities(text) {
-        println!("{:?} {:?} {} {:?} {:?}", e.name, e.kind, e.mentions.len(), e.mentions.first(), e.aliases);
+        println!(
+            "{:?} {:?} {} {:?} {:?}",
+            e.name,
+            e.kind,
+            e.mentions.len(),
+            e.mentions.first(),
+            e.aliases
+        );
     }
     let _ = summary("");
 }

@@ -73,7 +73,10 @@ fn is_inner(c: char) -> bool {
 }
 
 fn is_opening_mark(c: char) -> bool {
-    matches!(c, '"' | '\u{201C}' | '\u{2018}' | '\'' | '(' | '[' | ':' | '\u{201E}' | '\u{00AB}')
+    matches!(
+        c,
+        '"' | '\u{201C}' | '\u{2018}' | '\'' | '(' | '[' | ':' | '\u{201E}' | '\u{00AB}'
+    )
 }
 
 fn shape_of(word: &str) -> Shape {
