@@ -34,6 +34,12 @@ const MAX_APPOSITIVE_TOKENS: usize = 16;
 /// How far back (in chars) to look for who wrote a document ("a report published by ...").
 const AUTHOR_WINDOW: usize = 2_000;
 
+/// How far back (in chars) a pronoun looks for its antecedent.
+const ANTECEDENT_WINDOW: usize = 3_000;
+
+/// How many earlier quotes a document, pronoun or role speaker looks back through.
+const MAX_HISTORY: usize = 20;
+
 /// Verbs that name a document's author when followed by "by".
 const AUTHORING_VERBS: &[&str] = &[
     "authored",
@@ -77,6 +83,10 @@ pub fn attribute(
     let attributor = Attributor {
         doc,
         entities,
+        genders: entities
+            .iter()
+            .map(|entity| Attributor::find_gender(doc, entity))
+            .collect(),
         mentions,
         sentences: doc.sentences(&outer),
         outer,
@@ -154,6 +164,8 @@ struct Phrase {
 struct Attributor<'a> {
     doc: &'a Document,
     entities: &'a [FoundEntity],
+    /// Each entity's gender, when a title gives it (Some(true) male).
+    genders: Vec<Option<bool>>,
     /// Every named mention, by start.
     mentions: Vec<(Span, usize)>,
     /// Every quote with its marks, in order (the same order as the quotes).
@@ -325,11 +337,8 @@ impl Attributor<'_> {
 
     /// A paragraph that is only a quote goes on from the previous speaker.
     fn continuation(&self, quote: Span, history: &[Attribution]) -> Option<Attribution> {
-        let paragraph = self
-            .doc
-            .paragraphs()
-            .iter()
-            .find(|p| p.start <= quote.start && quote.start < p.end)?;
+        let paragraphs = self.doc.paragraphs();
+        let paragraph = paragraphs.get(paragraphs.partition_point(|p| p.end <= quote.start))?;
         let outside = format!(
             "{}{}",
             self.doc.slice(paragraph.start, quote.start),
@@ -338,7 +347,7 @@ impl Attributor<'_> {
         if outside.chars().any(char::is_alphanumeric) {
             return None;
         }
-        let previous = history.iter().rev().find(|a| a.is_attributed())?;
+        let previous = recent(history).find(|a| a.is_attributed())?;
         Some(Attribution {
             confidence: 0.6,
             rule: "continuation",
@@ -502,7 +511,10 @@ impl Attributor<'_> {
         wanted: impl Fn(usize) -> bool,
     ) -> Option<(Span, usize)> {
         let until = self.mentions.partition_point(|(m, _)| m.start < at);
-        self.mentions[..until]
+        let since = self
+            .mentions
+            .partition_point(|(m, _)| m.start + ANTECEDENT_WINDOW < at);
+        self.mentions[since..until]
             .iter()
             .rev()
             .find(|(m, entity)| wanted(*entity) && !self.in_quote(m.start))
@@ -514,13 +526,16 @@ impl Attributor<'_> {
         self.outer.get(index).is_some_and(|q| q.start <= at)
     }
 
-    /// A person's gender from a title in any of their mentions: Some(true) male.
     fn gender(&self, entity: usize) -> Option<bool> {
-        let entity = &self.entities[entity];
+        self.genders.get(entity).copied().flatten()
+    }
+
+    /// A person's gender from a title in any of their mentions: Some(true) male.
+    fn find_gender(doc: &Document, entity: &FoundEntity) -> Option<bool> {
         entity
             .mentions
             .iter()
-            .map(|m| self.doc.slice(m.start, m.end))
+            .map(|m| doc.slice(m.start, m.end))
             .chain(entity.aliases.iter().map(String::as_str))
             .find_map(|name| name.split_whitespace().next().and_then(cues::title_gender))
     }
@@ -589,10 +604,12 @@ fn previous_speaker(
     history: &[Attribution],
     accept: impl Fn(&Attribution) -> bool,
 ) -> Option<&Attribution> {
-    history
-        .iter()
-        .rev()
-        .find(|a| a.speaker.is_some() && accept(a))
+    recent(history).find(|a| a.speaker.is_some() && accept(a))
+}
+
+/// The latest attributions, newest first, as far back as a reader would follow.
+fn recent(history: &[Attribution]) -> impl Iterator<Item = &Attribution> {
+    history.iter().rev().take(MAX_HISTORY)
 }
 
 /// A found cue: its entry and how many tokens it spans ("pointed to" is two).
