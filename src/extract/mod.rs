@@ -117,6 +117,9 @@ pub fn extract(text: &str) -> Proposal {
         body: document.text().to_owned(),
         sections,
         quotes,
-        entities: entities.into_iter().map(entities::FoundEntity::into_proposed).collect(),
+        entities: entities
+            .into_iter()
+            .map(entities::FoundEntity::into_proposed)
+            .collect(),
     }
 }

@@ -115,10 +115,26 @@ impl Gazetteer {
                 .collect(),
         };
         let tables = [
-            (include_str!("../gazetteer/countries.tsv"), EntityKind::Location, true),
-            (include_str!("../gazetteer/places.tsv"), EntityKind::Location, false),
-            (include_str!("../gazetteer/organizations.tsv"), EntityKind::Organization, false),
-            (include_str!("../gazetteer/events.tsv"), EntityKind::Event, false),
+            (
+                include_str!("../gazetteer/countries.tsv"),
+                EntityKind::Location,
+                true,
+            ),
+            (
+                include_str!("../gazetteer/places.tsv"),
+                EntityKind::Location,
+                false,
+            ),
+            (
+                include_str!("../gazetteer/organizations.tsv"),
+                EntityKind::Organization,
+                false,
+            ),
+            (
+                include_str!("../gazetteer/events.tsv"),
+                EntityKind::Event,
+                false,
+            ),
         ];
         for (data, kind, is_country) in tables {
             for line in lines(data) {
@@ -255,7 +271,11 @@ mod tests {
         let gazetteer = get();
         for (index, entry) in gazetteer.entries.iter().enumerate() {
             let (found, _) = gazetteer.lookup(&key(entry.canonical)).unwrap();
-            assert_eq!(found, index, "{} is claimed by another entry", entry.canonical);
+            assert_eq!(
+                found, index,
+                "{} is claimed by another entry",
+                entry.canonical
+            );
         }
     }
 }
