@@ -63,7 +63,7 @@ fn shape_is_acronym(word: &str) -> bool {
 
 /// Lower-case words that may sit inside a name ("Bank of England", "Charles de Gaulle").
 const CONNECTORS: &[&str] = &[
-    "of", "the", "de", "da", "van", "von", "der", "den", "du", "del", "di", "la", "le", "y",
+    "of", "for", "the", "de", "da", "van", "von", "der", "den", "du", "del", "di", "la", "le", "y",
 ];
 
 /// Verbs after which a lone name is a person's.
@@ -151,13 +151,20 @@ impl<'a> Finder<'a> {
             }
         }
         self.remember(&found);
-        for range in deferred {
-            let kept = if self.headings[self.tokens[range.start].paragraph] {
-                self.evidenced_parts(range)
-            } else {
-                self.without_initial_word(range).into_iter().collect()
-            };
-            for part in kept {
+        // Sentence starts first: what they show to be names is evidence for the headings.
+        let (in_headings, at_starts): (Vec<_>, Vec<_>) = deferred
+            .into_iter()
+            .partition(|range| self.headings[self.tokens[range.start].paragraph]);
+        let mut from_starts = Vec::new();
+        for range in at_starts {
+            if let Some(part) = self.without_initial_word(range) {
+                from_starts.extend(self.free(part));
+            }
+        }
+        self.remember(&from_starts);
+        found.extend(from_starts);
+        for range in in_headings {
+            for part in self.evidenced_parts(range) {
                 found.extend(self.free(part));
             }
         }
@@ -193,8 +200,13 @@ impl<'a> Finder<'a> {
             return None;
         }
         let mut k = end;
-        while k < tokens.len() && k < end + 2 && tokens[k].joined && is_connector(&tokens[k]) {
+        let is_and = |t: &Token| t.shape == Shape::Lower && t.text == "and";
+        if tokens.get(k).is_some_and(|t| t.joined && is_and(t)) {
             k += 1;
+        } else {
+            while k < tokens.len() && k < end + 2 && tokens[k].joined && is_connector(&tokens[k]) {
+                k += 1;
+            }
         }
         let next = tokens.get(k)?;
         let first_connector_is_the = k > end && tokens[end].text == "the";
@@ -219,16 +231,12 @@ impl<'a> Finder<'a> {
                 if is_connector(&self.tokens[i]) || is_connector(last) {
                     return None;
                 }
-                let (entry, _) = self.gazetteer.lookup(&self.key(range.clone()))?;
+                let (entry, _) = self.lookup(range.clone())?;
                 Some(Piece::Known { range, entry })
             });
             match found {
                 Some(piece @ Piece::Known { .. }) => {
-                    if free_start < i {
-                        pieces.push(Piece::Free {
-                            range: free_start..i,
-                        });
-                    }
+                    self.push_free(&mut pieces, free_start..i);
                     i = piece_end(&piece);
                     free_start = i;
                     pieces.push(piece);
@@ -236,12 +244,52 @@ impl<'a> Finder<'a> {
                 _ => i += 1,
             }
         }
-        if free_start < run.end {
+        self.push_free(&mut pieces, free_start..run.end);
+        pieces
+    }
+
+    /// Adds free words to `pieces`, cut at "and" ("Keir Starmer and Rachel Reeves") unless they
+    /// are one organisation's name ("Food and Drug Administration").
+    fn push_free(&self, pieces: &mut Vec<Piece>, range: Range<usize>) {
+        if range.is_empty() {
+            return;
+        }
+        let one_name = self.organisation_cue(range.clone()).is_some();
+        let mut start = range.start;
+        for i in range.clone() {
+            if !one_name && self.tokens[i].text == "and" {
+                if start < i {
+                    pieces.push(Piece::Free { range: start..i });
+                }
+                start = i + 1;
+            }
+        }
+        if start < range.end {
             pieces.push(Piece::Free {
-                range: free_start..run.end,
+                range: start..range.end,
             });
         }
-        pieces
+    }
+
+    /// The kind a cue word gives a name of two or more words: its last word ("Home Office",
+    /// "Downing Street"), or a head word before "of" ("University of Texas", "National Institute
+    /// of Health").
+    fn organisation_cue(&self, range: Range<usize>) -> Option<EntityKind> {
+        let tokens = &self.tokens[range];
+        let gazetteer = self.gazetteer;
+        let words: Vec<&str> = tokens
+            .iter()
+            .filter(|t| t.text != "and")
+            .map(Token::bare)
+            .collect();
+        if words.len() < 2 || words.iter().all(|w| gazetteer.is_title_word(w)) {
+            return None;
+        }
+        let head_of = tokens.windows(2).find_map(|pair| {
+            let cue = gazetteer.cue(pair[0].bare())?;
+            (pair[0].shape.is_capitalised() && pair[1].text == "of").then_some(cue)
+        });
+        gazetteer.cue(words[words.len() - 1]).or(head_of)
     }
 
     /// Joins pieces that are one name together: a given name before a place name ("George
@@ -275,7 +323,7 @@ impl<'a> Finder<'a> {
                 let head_of = left_words.len() >= 2
                     && self.gazetteer.cue(left_words[0]).is_some()
                     && is_connector(&self.tokens[l.end - 1]);
-                (given_name || head_of).then(|| l.start..r.end)
+                (given_name || head_of).then_some(l.start..r.end)
             }
             (Piece::Known { range: l, entry }, Piece::Free { range: r }) => {
                 let right_words = words(r);
@@ -289,10 +337,28 @@ impl<'a> Finder<'a> {
                     && self.gazetteer.is_first_name(self.tokens[l.start].bare())
                     && self.gazetteer.cue(right_words[0]).is_none()
                     && !self.gazetteer.is_title_word(right_words[0]);
-                (organisation || person).then(|| l.start..r.end)
+                (organisation || person).then_some(l.start..r.end)
             }
             _ => None,
         }
+    }
+
+    /// The gazetteer entry of tokens `range`, as written or, for words in capitals ("WASHINGTON"
+    /// in a dateline), in title case.
+    fn lookup(&self, range: Range<usize>) -> Option<(usize, Form)> {
+        let key = self.key(range.clone());
+        if let Some(found) = self.gazetteer.lookup(&key) {
+            return Some(found);
+        }
+        let tokens = &self.tokens[range];
+        let shouted = tokens
+            .iter()
+            .any(|t| t.shape == Shape::Acronym && t.text.len() > 3);
+        if !shouted {
+            return None;
+        }
+        let title_case: Vec<String> = tokens.iter().map(|t| title_case(&t.text)).collect();
+        self.gazetteer.lookup(&title_case.join(" "))
     }
 
     fn key(&self, range: Range<usize>) -> String {
@@ -405,9 +471,13 @@ impl<'a> Finder<'a> {
         if self.evidence.contains(word) || self.evidence.contains(&self.key(range.clone())) {
             return Some(range);
         }
+        // "Shares of Goldman Sachs": a lone word before "of" and a known name is a common noun
+        // (a head word like "Bank of" has been joined to the name already).
+        let before_of = range.len() >= 2 && is_connector(&self.tokens[range.end - 1]);
         let ordinary = self.gazetteer.is_common(word)
             || self.lower_words.contains(&word.to_lowercase())
-            || self.gazetteer.is_not_name(word);
+            || self.gazetteer.is_not_name(word)
+            || (before_of && !self.gazetteer.is_first_name(word));
         if !ordinary {
             return Some(range);
         }
@@ -417,10 +487,11 @@ impl<'a> Finder<'a> {
     }
 
     fn trim_connectors(&self, mut range: Range<usize>) -> Range<usize> {
-        while !range.is_empty() && is_connector(&self.tokens[range.start]) {
+        let loose = |t: &Token| is_connector(t) || t.text == "and";
+        while !range.is_empty() && loose(&self.tokens[range.start]) {
             range.start += 1;
         }
-        while !range.is_empty() && is_connector(&self.tokens[range.end - 1]) {
+        while !range.is_empty() && loose(&self.tokens[range.end - 1]) {
             range.end -= 1;
         }
         range
@@ -433,7 +504,6 @@ impl<'a> Finder<'a> {
             return None;
         }
         let gazetteer = self.gazetteer;
-        let words: Vec<&str> = self.tokens[range.clone()].iter().map(Token::bare).collect();
         let only = |test: &dyn Fn(&str) -> bool| {
             self.tokens[range.clone()]
                 .iter()
@@ -447,14 +517,8 @@ impl<'a> Finder<'a> {
             evidence: Evidence::Rule,
             ..self.candidate(range.clone(), range.start)
         };
-        let last = words[words.len() - 1];
-        if let (true, Some(kind)) = (words.len() >= 2, gazetteer.cue(last)) {
+        if let Some(kind) = self.organisation_cue(range.clone()) {
             return Some(rule(kind));
-        }
-        if words.len() >= 3 && is_connector(&self.tokens[range.start + 1]) {
-            if let Some(kind) = gazetteer.cue(words[0]) {
-                return Some(rule(kind));
-            }
         }
         self.person_or_guess(range)
     }
@@ -542,6 +606,17 @@ impl<'a> Finder<'a> {
         }
         Some((EntityKind::Organization, Evidence::Guess))
     }
+}
+
+/// "WASHINGTON" → "Washington".
+fn title_case(word: &str) -> String {
+    let mut chars = word.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first
+            .to_uppercase()
+            .chain(chars.flat_map(char::to_lowercase))
+            .collect()
+    })
 }
 
 fn piece_end(piece: &Piece) -> usize {

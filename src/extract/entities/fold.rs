@@ -16,6 +16,8 @@ struct Group {
     members: Vec<usize>,
     entry: Option<usize>,
     person: bool,
+    /// Where its first member begins.
+    first: usize,
 }
 
 /// Folds `candidates` (in text order) into entities, in order of first mention.
@@ -25,11 +27,15 @@ pub fn fold(doc: &Document, candidates: &[Candidate]) -> Vec<FoundEntity> {
         groups: Vec::new(),
         by_key: HashMap::new(),
         by_entry: HashMap::new(),
+        by_surname: HashMap::new(),
+        by_given_name: HashMap::new(),
+        by_initials: HashMap::new(),
         of: vec![None; candidates.len()],
     };
     folder.people();
     folder.known();
     folder.other_names();
+    folder.index_initials();
     let definitions = acronym_definitions(doc, candidates);
     folder.single_words(&definitions);
     let mut entities: Vec<FoundEntity> = folder
@@ -38,7 +44,8 @@ pub fn fold(doc: &Document, candidates: &[Candidate]) -> Vec<FoundEntity> {
         .filter(|g| !g.members.is_empty())
         .map(|g| entity(doc, candidates, g))
         .collect();
-    entities.sort_by_key(|e| e.mentions.first().map_or(0, |m| m.start));
+    // On a tie ("US" in "US State Department") the shorter name comes first.
+    entities.sort_by_key(|e| e.mentions.first().map(|m| (m.start, m.end)));
     entities
 }
 
@@ -47,14 +54,50 @@ struct Folder<'a> {
     groups: Vec<Group>,
     by_key: HashMap<String, usize>,
     by_entry: HashMap<usize, usize>,
+    /// People's groups by the surname and by the given name of their multi-word names.
+    by_surname: HashMap<String, Vec<usize>>,
+    by_given_name: HashMap<String, Vec<usize>>,
+    /// Other multi-word names' groups by their initials ("NHS").
+    by_initials: HashMap<String, usize>,
     /// The group of each candidate, once assigned.
     of: Vec<Option<usize>>,
 }
 
 impl Folder<'_> {
     fn add(&mut self, group: usize, candidate: usize) {
-        self.groups[group].members.push(candidate);
+        let start = self.candidates[candidate].start;
+        let target = &mut self.groups[group];
+        if target.members.is_empty() || start < target.first {
+            target.first = start;
+        }
+        target.members.push(candidate);
         self.of[candidate] = Some(group);
+        let name = &self.candidates[candidate].name;
+        if self.groups[group].person && name.len() >= 2 {
+            for (index, word) in [
+                (&mut self.by_surname, &name[name.len() - 1]),
+                (&mut self.by_given_name, &name[0]),
+            ] {
+                let groups = index.entry(word.clone()).or_default();
+                if !groups.contains(&group) {
+                    groups.push(group);
+                }
+            }
+        }
+    }
+
+    fn index_initials(&mut self) {
+        for (g, group) in self.groups.iter().enumerate() {
+            if group.person {
+                continue;
+            }
+            for &m in &group.members {
+                let name = &self.candidates[m].name;
+                if name.len() >= 2 {
+                    self.by_initials.entry(initials(name)).or_insert(g);
+                }
+            }
+        }
     }
 
     fn new_group(&mut self, group: Group) -> usize {
@@ -74,12 +117,13 @@ impl Folder<'_> {
         order.sort_by_key(|&i| (std::cmp::Reverse(self.candidates[i].name.len()), i));
         for i in order {
             let name = &self.candidates[i].name;
-            let same = (0..self.groups.len()).find(|&g| {
-                self.groups[g].person
-                    && self.groups[g].members.iter().any(|&m| {
+            let same = name.last().and_then(|surname| {
+                self.by_surname.get(surname)?.iter().copied().find(|&g| {
+                    self.groups[g].members.iter().any(|&m| {
                         let other = &self.candidates[m].name;
                         other.len() >= 2 && same_person(name, other)
                     })
+                })
             });
             let group = match same {
                 Some(group) => group,
@@ -101,7 +145,7 @@ impl Folder<'_> {
                 continue;
             };
             if candidate.name.len() == 1 {
-                if let Some(group) = self.person_by_word(i, <[String]>::last) {
+                if let Some(group) = self.person_by_word(i, true) {
                     self.add(group, i);
                     continue;
                 }
@@ -153,8 +197,8 @@ impl Folder<'_> {
             }
             let defined = definitions.get(&i).and_then(|&other| self.of[other]);
             let group = defined
-                .or_else(|| self.person_by_word(i, <[String]>::last))
-                .or_else(|| self.person_by_word(i, <[String]>::first))
+                .or_else(|| self.person_by_word(i, true))
+                .or_else(|| self.person_by_word(i, false))
                 .or_else(|| self.abbreviated(i));
             match group {
                 Some(group) => self.add(group, i),
@@ -165,34 +209,28 @@ impl Folder<'_> {
 
     /// The person whose surname (or given name) is candidate `i`'s one word: the one named last
     /// before it, or else the first named after it.
-    fn person_by_word(&self, i: usize, part: fn(&[String]) -> Option<&String>) -> Option<usize> {
+    fn person_by_word(&self, i: usize, surname: bool) -> Option<usize> {
         let candidate = &self.candidates[i];
         let [word] = candidate.name.as_slice() else {
             return None;
         };
-        let matching: Vec<usize> = (0..self.groups.len())
-            .filter(|&g| {
-                self.groups[g].person
-                    && self.groups[g].members.iter().any(|&m| {
-                        let name = &self.candidates[m].name;
-                        name.len() >= 2 && part(name) == Some(word)
-                    })
-            })
-            .collect();
-        let first_mention = |g: usize| {
-            let members = &self.groups[g].members;
-            members
-                .iter()
-                .map(|&m| self.candidates[m].start)
-                .min()
-                .unwrap_or(0)
+        let index = if surname {
+            &self.by_surname
+        } else {
+            &self.by_given_name
         };
+        let matching = index.get(word)?;
         matching
             .iter()
             .copied()
-            .filter(|&g| first_mention(g) <= candidate.start)
-            .max_by_key(|&g| first_mention(g))
-            .or_else(|| matching.first().copied())
+            .filter(|&g| self.groups[g].first <= candidate.start)
+            .max_by_key(|&g| self.groups[g].first)
+            .or_else(|| {
+                matching
+                    .iter()
+                    .copied()
+                    .min_by_key(|&g| self.groups[g].first)
+            })
     }
 
     /// The organisation an acronym abbreviates by initials ("FCA" for "Financial Conduct
@@ -206,13 +244,7 @@ impl Folder<'_> {
             .chars()
             .filter(|c| c.is_alphabetic())
             .collect();
-        (0..self.groups.len()).find(|&g| {
-            !self.groups[g].person
-                && self.groups[g]
-                    .members
-                    .iter()
-                    .any(|&m| initials(&self.candidates[m].name) == letters)
-        })
+        self.by_initials.get(&letters).copied()
     }
 }
 

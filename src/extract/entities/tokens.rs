@@ -72,10 +72,21 @@ fn is_inner(c: char) -> bool {
     is_apostrophe(c) || matches!(c, '-' | '.' | '&' | '\u{2011}')
 }
 
+/// Marks after which a word is capitalised by position: quotation marks, brackets, a colon, and
+/// the dash after a dateline ("WASHINGTON — Lawmakers ...").
 fn is_opening_mark(c: char) -> bool {
     matches!(
         c,
-        '"' | '\u{201C}' | '\u{2018}' | '\'' | '(' | '[' | ':' | '\u{201E}' | '\u{00AB}'
+        '"' | '\u{201C}'
+            | '\u{2018}'
+            | '\''
+            | '('
+            | '['
+            | ':'
+            | '\u{201E}'
+            | '\u{00AB}'
+            | '\u{2014}'
+            | '\u{2013}'
     )
 }
 
