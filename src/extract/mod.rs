@@ -10,6 +10,7 @@
 //! `body`, `start` inclusive, `end` exclusive, as in the API.
 
 pub mod entities;
+pub mod eval;
 pub mod quotes;
 pub mod sections;
 pub mod speakers;
@@ -117,6 +118,9 @@ pub fn extract(text: &str) -> Proposal {
         body: document.text().to_owned(),
         sections,
         quotes,
-        entities: entities.into_iter().map(entities::FoundEntity::into_proposed).collect(),
+        entities: entities
+            .into_iter()
+            .map(entities::FoundEntity::into_proposed)
+            .collect(),
     }
 }
