@@ -11,6 +11,7 @@
 
 pub mod cues;
 pub mod entities;
+pub mod eval;
 pub mod quotes;
 pub mod sections;
 pub mod speakers;
