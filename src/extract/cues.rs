@@ -339,6 +339,12 @@ const SMALL_WORDS: &[&str] = &[
     "or", "over", "the", "to", "up", "vs", "with",
 ];
 
+/// Titles written short, with a full stop or without: "Sen. Maria Delgado", "Dr Angela Reyes".
+const TITLE_ABBREVIATIONS: &[&str] = &[
+    "Capt", "Cllr", "Col", "Dr", "Gen", "Gov", "Insp", "Lt", "Maj", "Mr", "Mrs", "Ms", "Mx",
+    "Prof", "Rep", "Rev", "Sen", "Sgt", "Supt",
+];
+
 /// A reporting verb: its particle ("to" in "pointed to") and whether it takes a listener.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Cue {
@@ -369,6 +375,11 @@ pub fn is_role_noun(word: &str) -> bool {
         ROLE_NOUNS,
         word.trim_end_matches("'s").trim_end_matches("’s"),
     )
+}
+
+/// Whether `word` is a short title ("Sen", "Dr") that a full stop may follow inside a name.
+pub fn is_title_abbreviation(word: &str) -> bool {
+    TITLE_ABBREVIATIONS.contains(&word)
 }
 
 pub fn is_document_noun(word: &str) -> bool {

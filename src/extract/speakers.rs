@@ -23,7 +23,7 @@ use super::entities::FoundEntity;
 use super::quotes::{sentence_of, QuoteSpan};
 use super::text::{Document, Span, Token, TokenKind};
 use super::{ProposedQuote, ProposedSection};
-use crate::api::types::EntityKind;
+use crate::api::types::{EntityKind, QuoteKind};
 
 /// Tokens an object may take between a cue and its quote: `told the Prime Minister, "..."`.
 const MAX_OBJECT_TOKENS: usize = 6;
@@ -88,6 +88,11 @@ pub fn attribute(
             .map(|entity| Attributor::find_gender(doc, entity))
             .collect(),
         mentions,
+        people: entities
+            .iter()
+            .map(|entity| entity.kind == EntityKind::Person)
+            .collect(),
+        direct: quotes.iter().map(|q| q.kind == QuoteKind::Direct).collect(),
         sentences: doc.sentences(&outer),
         outer,
     };
@@ -168,12 +173,25 @@ struct Attributor<'a> {
     genders: Vec<Option<bool>>,
     /// Every named mention, by start.
     mentions: Vec<(Span, usize)>,
+    /// Whether each entity is a person.
+    people: Vec<bool>,
+    /// Whether each quote is a whole statement (not a partial quote).
+    direct: Vec<bool>,
     /// Every quote with its marks, in order (the same order as the quotes).
     outer: Vec<Span>,
     sentences: Vec<Span>,
 }
 
 impl Attributor<'_> {
+    fn sentence(&self, tokens: Vec<Token>) -> Sentence<'_> {
+        Sentence {
+            tokens,
+            doc: self.doc,
+            mentions: &self.mentions,
+            people: &self.people,
+        }
+    }
+
     fn attribute(&self, index: usize, history: &[Attribution]) -> Attribution {
         let quote = self.outer[index];
         let left = sentence_of(&self.sentences, quote.start);
@@ -187,15 +205,13 @@ impl Attributor<'_> {
         else {
             return Attribution::none();
         };
-        let sentence = Sentence {
-            tokens,
-            doc: self.doc,
-        };
+        let sentence = self.sentence(tokens);
         self.interrupted(&sentence, at, history)
             .or_else(|| self.after(&sentence, at, history))
             .or_else(|| self.before(&sentence, at, history))
             .or_else(|| self.in_sentence(&sentence, at, history))
             .or_else(|| self.continuation(quote, history))
+            .or_else(|| self.in_paragraph(index, left, history))
             .unwrap_or_else(Attribution::none)
     }
 
@@ -350,6 +366,76 @@ impl Attributor<'_> {
         let previous = recent(history).find(|a| a.is_attributed())?;
         Some(Attribution {
             confidence: 0.6,
+            rule: "continuation",
+            ..previous.clone()
+        })
+    }
+
+    /// A whole-statement quote with no cue in its sentence, in a paragraph that names its
+    /// speaker: the previous quote's speaker in the paragraph, else the subject of the nearest
+    /// earlier sentence's cue, else the last person named in the paragraph; a paragraph that
+    /// opens with the quote goes on from the previous speaker.
+    fn in_paragraph(
+        &self,
+        index: usize,
+        sentence: Span,
+        history: &[Attribution],
+    ) -> Option<Attribution> {
+        if !self.direct.get(index).copied().unwrap_or(false) {
+            return None;
+        }
+        let quote = self.outer[index];
+        let paragraphs = self.doc.paragraphs();
+        let paragraph = *paragraphs.get(paragraphs.partition_point(|p| p.end <= quote.start))?;
+        if let Some(previous) = index
+            .checked_sub(1)
+            .filter(|&i| self.outer[i].start >= paragraph.start)
+            .and_then(|i| history.get(i))
+            .filter(|a| a.is_attributed())
+        {
+            return Some(Attribution {
+                confidence: previous.confidence.min(0.7),
+                rule: "paragraph",
+                ..previous.clone()
+            });
+        }
+        let first = self.sentences.partition_point(|s| s.end <= paragraph.start);
+        let current = self.sentences.partition_point(|s| s.end <= sentence.start);
+        for earlier in self.sentences[first..current.max(first)].iter().rev() {
+            let tokens = self.doc.tokens(earlier.start, earlier.end, &self.outer);
+            let sentence = self.sentence(tokens);
+            let Some(cue_at) = (0..sentence.tokens.len())
+                .rev()
+                .find(|&i| sentence.cue_at(i).is_some_and(|c| !c.according))
+            else {
+                continue;
+            };
+            let found = sentence.subject_of(cue_at).and_then(|phrase| {
+                let cue = sentence.cue_at(cue_at)?;
+                self.attribution(&sentence, phrase, cue_at, cue.len, "previous_subject", 0.65, history)
+            });
+            if let Some(found) = found.filter(|a| a.speaker.is_some()) {
+                return Some(found);
+            }
+        }
+        if let Some((_, entity)) = self
+            .last_mention_before(quote.start, |e| self.people[e])
+            .filter(|(m, _)| m.start >= paragraph.start)
+        {
+            return Some(Attribution {
+                speaker: Some(entity),
+                label: None,
+                cue: None,
+                confidence: 0.55,
+                rule: "paragraph_person",
+            });
+        }
+        if quote.start > paragraph.start {
+            return None;
+        }
+        let previous = recent(history).find(|a| a.is_attributed())?;
+        Some(Attribution {
+            confidence: 0.5,
             rule: "continuation",
             ..previous.clone()
         })
@@ -544,10 +630,7 @@ impl Attributor<'_> {
     /// from the council", "a report published by the Audit Office".
     fn author_of(&self, noun: &str, before: usize) -> Option<usize> {
         let from = before.saturating_sub(AUTHOR_WINDOW);
-        let sentence = Sentence {
-            tokens: self.doc.tokens(from, before, &self.outer),
-            doc: self.doc,
-        };
+        let sentence = self.sentence(self.doc.tokens(from, before, &self.outer));
         let tokens = &sentence.tokens;
         let word = |i: usize| tokens.get(i).map_or("", |t| sentence.word(t));
         let authoring = |i: usize| {
@@ -624,6 +707,10 @@ struct CueAt {
 struct Sentence<'a> {
     tokens: Vec<Token>,
     doc: &'a Document,
+    /// Every named mention, by start (a phrase never cuts one in two).
+    mentions: &'a [(Span, usize)],
+    /// Whether each entity is a person.
+    people: &'a [bool],
 }
 
 impl Sentence<'_> {
@@ -690,6 +777,9 @@ impl Sentence<'_> {
     /// Whether token `at` can be part of a speaker phrase: a capitalised word, a determiner or
     /// role adjective, a role or document noun, or "of/for/at/from" before a capitalised word.
     fn in_phrase(&self, at: usize) -> bool {
+        if self.title_stop(at) {
+            return true;
+        }
         let Some(token) = self.tokens.get(at).filter(|t| t.kind == TokenKind::Word) else {
             return false;
         };
@@ -707,6 +797,74 @@ impl Sentence<'_> {
             || cues::is_phrase_word(word)
             || cues::is_role_noun(word)
             || cues::is_document_noun(word)
+    }
+
+    /// Whether token `at` is the full stop of a short title before a name ("Sen. Maria
+    /// Delgado"), which does not end the phrase.
+    fn title_stop(&self, at: usize) -> bool {
+        let word_at = |i: usize| {
+            self.tokens
+                .get(i)
+                .filter(|t| t.kind == TokenKind::Word)
+                .map(|t| self.word(t))
+        };
+        self.tokens.get(at).is_some_and(|t| self.is(t, "."))
+            && at
+                .checked_sub(1)
+                .and_then(word_at)
+                .is_some_and(cues::is_title_abbreviation)
+            && word_at(at + 1).is_some_and(capitalised)
+    }
+
+    /// The mention that chars `at` fall strictly inside of (after its first char).
+    fn mention_across(&self, at: usize) -> Option<Span> {
+        let until = self.mentions.partition_point(|(m, _)| m.start < at);
+        self.mentions[until.saturating_sub(8)..until]
+            .iter()
+            .map(|(m, _)| *m)
+            .filter(|m| m.start < at && at < m.end)
+            .min_by_key(|m| m.start)
+    }
+
+    /// Whether tokens `[from, to)` are a person's name: capitalised words (and a title's full
+    /// stop) holding a person's mention.
+    fn is_person_name(&self, from: usize, to: usize) -> bool {
+        if from >= to || to > self.tokens.len() {
+            return false;
+        }
+        let name_like = (from..to).all(|i| {
+            let token = &self.tokens[i];
+            (token.kind == TokenKind::Word && capitalised(self.word(token))) || self.title_stop(i)
+        });
+        let (start, end) = (self.tokens[from].start, self.tokens[to - 1].end);
+        let first = self.mentions.partition_point(|(m, _)| m.start < start);
+        name_like
+            && self.mentions[first..]
+                .iter()
+                .take_while(|(m, _)| m.start < end)
+                .any(|(m, entity)| m.end <= end && self.people.get(*entity) == Some(&true))
+    }
+
+    /// A person named in apposition right after a phrase ending at token `end`
+    /// ("its chief executive, Joanne Pratt"): the name's tokens.
+    fn appositive_name(&self, end: usize) -> Option<Phrase> {
+        if !self.tokens.get(end).is_some_and(|t| self.is(t, ",")) {
+            return None;
+        }
+        let mut to = end + 1;
+        while self.tokens.get(to).is_some_and(|t| {
+            (t.kind == TokenKind::Word && capitalised(self.word(t))) || self.title_stop(to)
+        }) {
+            to += 1;
+        }
+        let closed = self
+            .tokens
+            .get(to)
+            .is_none_or(|t| self.is(t, ",") || self.is(t, ".") || t.kind != TokenKind::Word);
+        (closed && self.is_person_name(end + 1, to)).then_some(Phrase {
+            start: end + 1,
+            end: to,
+        })
     }
 
     /// Whether token `at` can end a speaker phrase.
@@ -743,10 +901,25 @@ impl Sentence<'_> {
             });
         }
         let mut end = at;
-        while self.in_phrase(end) {
-            end += 1;
+        loop {
+            while self.in_phrase(end) {
+                end += 1;
+            }
+            // A name the phrase cuts at "and" or a comma is taken whole.
+            let Some(across) = end
+                .checked_sub(1)
+                .filter(|&last| last >= at)
+                .and_then(|last| self.mention_across(self.tokens[last].end))
+            else {
+                break;
+            };
+            let Some(to) = self.tokens[end..].iter().position(|t| t.end >= across.end) else {
+                break;
+            };
+            end += to + 1;
         }
-        self.finish(Phrase { start: at, end })
+        let phrase = self.finish(Phrase { start: at, end })?;
+        Some(self.appositive_name(phrase.end).unwrap_or(phrase))
     }
 
     /// The speaker phrase ending right before token `end` (past adverbs and an appositive).
@@ -773,6 +946,13 @@ impl Sentence<'_> {
             {
                 return None;
             }
+            // "Its chief executive, Rachel Adeyemi, said": the person named in apposition.
+            if self.is_person_name(comma + 1, end - 1) {
+                return Some(Phrase {
+                    start: comma + 1,
+                    end: end - 1,
+                });
+            }
             end = skip(comma);
         }
         let last = end.checked_sub(1)?;
@@ -781,8 +961,24 @@ impl Sentence<'_> {
             return Some(Phrase { start: last, end });
         }
         let mut start = end;
-        while start > 0 && self.in_phrase(start - 1) {
-            start -= 1;
+        loop {
+            while start > 0 && self.in_phrase(start - 1) {
+                start -= 1;
+            }
+            // A name the phrase cuts at "and" or a comma is taken whole.
+            let Some(across) = self
+                .tokens
+                .get(start)
+                .filter(|_| start < end)
+                .and_then(|t| self.mention_across(t.start))
+            else {
+                break;
+            };
+            let Some(from) = self.tokens[..start].iter().rposition(|t| t.start <= across.start)
+            else {
+                break;
+            };
+            start = from;
         }
         self.finish(Phrase { start, end }).filter(|p| p.end == end)
     }
