@@ -501,14 +501,8 @@ impl Attributor<'_> {
         let speaker = if cues::is_document_noun(head) {
             self.author_of(head, span.start)
                 .or_else(|| previous_speaker(history, |_| true).and_then(|a| a.speaker))
-        } else if definite && cues::is_role_noun(head) {
-            previous_speaker(history, |a| {
-                a.label
-                    .as_deref()
-                    .and_then(|l| l.split_whitespace().last())
-                    .is_some_and(|last| last.eq_ignore_ascii_case(head))
-            })
-            .and_then(|a| a.speaker)
+        } else if cues::is_role_noun(head) {
+            self.role_owner(sentence, phrase, head, definite, span, history)
         } else {
             None
         };
@@ -517,6 +511,61 @@ impl Attributor<'_> {
             speaker,
             label: Some(text),
         })
+    }
+
+    /// Whom a role phrase with no name in it speaks for: "the spokeswoman" → the previous
+    /// speaker with that role, or whoever the text last tied to it ("a spokeswoman for the Met
+    /// Office"); "a council spokesperson" → the last organisation whose name holds "council";
+    /// "its leader" → the last organisation.
+    fn role_owner(
+        &self,
+        sentence: &Sentence,
+        phrase: Phrase,
+        head: &str,
+        definite: bool,
+        span: Span,
+        history: &[Attribution],
+    ) -> Option<usize> {
+        let tokens = &sentence.tokens;
+        if definite {
+            let previous = previous_speaker(history, |a| {
+                a.label.as_deref().is_some_and(|label| {
+                    label
+                        .split_whitespace()
+                        .any(|word| word.eq_ignore_ascii_case(head))
+                })
+            });
+            if let Some(found) = previous.and_then(|a| a.speaker) {
+                return Some(found);
+            }
+            if let Some(found) = self.author_of(head, span.start) {
+                return Some(found);
+            }
+        }
+        let organisation = |entity: usize| self.entities[entity].kind == EntityKind::Organization;
+        for token in &tokens[phrase.start..phrase.end - 1] {
+            let word = sentence.word(token);
+            if capitalised(word) || cues::is_phrase_word(word) || cues::is_role_noun(word) {
+                continue;
+            }
+            let named = self.last_mention_before(span.start, |entity| {
+                organisation(entity)
+                    && self.entities[entity]
+                        .name
+                        .split_whitespace()
+                        .any(|w| w.eq_ignore_ascii_case(word))
+            });
+            if let Some((_, entity)) = named {
+                return Some(entity);
+            }
+        }
+        let possessive = sentence.word(&tokens[phrase.start]);
+        if ["its", "their"].iter().any(|p| p.eq_ignore_ascii_case(possessive)) {
+            return self
+                .last_mention_before(span.start, organisation)
+                .map(|(_, entity)| entity);
+        }
+        None
     }
 
     /// he/she → the last named person (of that gender when known) before `at`; it/they → the
@@ -536,10 +585,13 @@ impl Attributor<'_> {
         match pronoun {
             Pronoun::He | Pronoun::She => {
                 let male = pronoun == Pronoun::He;
-                let found = self.last_mention_before(at, |entity| {
+                let compatible = |entity: usize| {
                     self.entities[entity].kind == EntityKind::Person
                         && self.gender(entity).is_none_or(|g| g == male)
-                });
+                };
+                let found = self
+                    .last_mention_before(at, compatible)
+                    .map(|found| self.speaking_subject(found, compatible).unwrap_or(found));
                 found.map_or(unresolved, |(span, entity)| Resolved {
                     speaker: Some(entity),
                     label: Some(self.doc.slice(span.start, span.end).to_owned()),
@@ -568,6 +620,27 @@ impl Attributor<'_> {
                 })
             }
         }
+    }
+
+    /// The subject of a cue earlier in the sentence of mention `found` that `wanted` accepts:
+    /// in "Pike said Mendes had left", "he" is more likely Pike, who is speaking.
+    fn speaking_subject(
+        &self,
+        found: (Span, usize),
+        wanted: impl Fn(usize) -> bool,
+    ) -> Option<(Span, usize)> {
+        let sentence = sentence_of(&self.sentences, found.0.start);
+        let from = self.mentions.partition_point(|(m, _)| m.start < sentence.start);
+        self.mentions[from..]
+            .iter()
+            .take_while(|(m, _)| m.start < found.0.start)
+            .find(|(m, entity)| {
+                wanted(*entity) && !self.in_quote(m.start) && {
+                    let after = self.sentence(self.doc.tokens(m.end, sentence.end, &self.outer));
+                    after.cue_at(after.skip_between(0)).is_some()
+                }
+            })
+            .copied()
     }
 
     /// The entity named inside `span`: a person first, then an organisation, then a place; the
@@ -645,7 +718,7 @@ impl Attributor<'_> {
                 let owner = i
                     .checked_sub(1)
                     .and_then(|j| self.mention_ending_at(tokens[j].end));
-                let author_at = if word(i + 1) == "from" {
+                let author_at = if ["from", "for", "at", "of"].contains(&word(i + 1)) {
                     Some(i + 2)
                 } else if authoring(i + 1) && word(i + 2) == "by" {
                     Some(i + 3)
@@ -787,16 +860,39 @@ impl Sentence<'_> {
         if cues::pronoun(word).is_some() || cues::cue(word).is_some() {
             return false;
         }
-        if ["of", "for", "at", "from"].contains(&word) {
+        if ["of", "for", "at", "from", "in"].contains(&word) {
             return self.tokens.get(at + 1).is_some_and(|next| {
                 let next = self.word(next);
                 next.starts_with(char::is_uppercase) || next == "the"
             });
         }
         capitalised(word)
+            || self.modifies_role(at)
             || cues::is_phrase_word(word)
             || cues::is_role_noun(word)
             || cues::is_document_noun(word)
+    }
+
+    /// Whether token `at` is a lower-case noun before a role noun, within two words: "a council
+    /// spokesperson", "the agency's flood duty manager".
+    fn modifies_role(&self, at: usize) -> bool {
+        let plain = |i: usize| {
+            self.tokens.get(i).is_some_and(|t| {
+                let word = self.word(t);
+                t.kind == TokenKind::Word
+                    && word.chars().all(|c| c.is_lowercase() || c == '-')
+                    && cues::cue(word).is_none()
+                    && cues::pronoun(word).is_none()
+                    && !cues::is_phrase_word(word)
+                    && !cues::is_small_word(word)
+            })
+        };
+        let role = |i: usize| {
+            self.tokens
+                .get(i)
+                .is_some_and(|t| t.kind == TokenKind::Word && cues::is_role_noun(self.word(t)))
+        };
+        plain(at) && (role(at + 1) || (plain(at + 1) && role(at + 2)))
     }
 
     /// Whether token `at` is the full stop of a short title before a name ("Sen. Maria
@@ -879,7 +975,7 @@ impl Sentence<'_> {
     fn finish(&self, mut phrase: Phrase) -> Option<Phrase> {
         while phrase.start < phrase.end {
             let word = self.word(&self.tokens[phrase.start]);
-            if cues::is_opener(word) || ["of", "for", "at", "from"].contains(&word) {
+            if cues::is_opener(word) || ["of", "for", "at", "from", "in"].contains(&word) {
                 phrase.start += 1;
             } else {
                 break;
@@ -952,6 +1048,18 @@ impl Sentence<'_> {
                     start: comma + 1,
                     end: end - 1,
                 });
+            }
+            // "Critics, including the Heritage Foundation, said": the one named.
+            if self.is(&self.tokens[comma + 1], "including") {
+                let named = self
+                    .finish(Phrase {
+                        start: comma + 2,
+                        end: end - 1,
+                    })
+                    .filter(|p| p.end == end - 1 && (p.start..p.end).all(|i| self.in_phrase(i)));
+                if named.is_some() {
+                    return named;
+                }
             }
             end = skip(comma);
         }
