@@ -412,7 +412,15 @@ impl Attributor<'_> {
             };
             let found = sentence.subject_of(cue_at).and_then(|phrase| {
                 let cue = sentence.cue_at(cue_at)?;
-                self.attribution(&sentence, phrase, cue_at, cue.len, "previous_subject", 0.65, history)
+                self.attribution(
+                    &sentence,
+                    phrase,
+                    cue_at,
+                    cue.len,
+                    "previous_subject",
+                    0.65,
+                    history,
+                )
             });
             if let Some(found) = found.filter(|a| a.speaker.is_some()) {
                 return Some(found);
@@ -560,7 +568,10 @@ impl Attributor<'_> {
             }
         }
         let possessive = sentence.word(&tokens[phrase.start]);
-        if ["its", "their"].iter().any(|p| p.eq_ignore_ascii_case(possessive)) {
+        if ["its", "their"]
+            .iter()
+            .any(|p| p.eq_ignore_ascii_case(possessive))
+        {
             return self
                 .last_mention_before(span.start, organisation)
                 .map(|(_, entity)| entity);
@@ -630,7 +641,9 @@ impl Attributor<'_> {
         wanted: impl Fn(usize) -> bool,
     ) -> Option<(Span, usize)> {
         let sentence = sentence_of(&self.sentences, found.0.start);
-        let from = self.mentions.partition_point(|(m, _)| m.start < sentence.start);
+        let from = self
+            .mentions
+            .partition_point(|(m, _)| m.start < sentence.start);
         self.mentions[from..]
             .iter()
             .take_while(|(m, _)| m.start < found.0.start)
@@ -880,7 +893,9 @@ impl Sentence<'_> {
             self.tokens.get(i).is_some_and(|t| {
                 let word = self.word(t);
                 t.kind == TokenKind::Word
-                    && word.chars().all(|c| c.is_lowercase() || c == '-')
+                    && word
+                        .chars()
+                        .all(|c| c.is_lowercase() || matches!(c, '-' | '\'' | '’'))
                     && cues::cue(word).is_none()
                     && cues::pronoun(word).is_none()
                     && !cues::is_phrase_word(word)
@@ -1082,7 +1097,9 @@ impl Sentence<'_> {
             else {
                 break;
             };
-            let Some(from) = self.tokens[..start].iter().rposition(|t| t.start <= across.start)
+            let Some(from) = self.tokens[..start]
+                .iter()
+                .rposition(|t| t.start <= across.start)
             else {
                 break;
             };
@@ -1369,5 +1386,121 @@ mod tests {
         )];
         let found = attributed(text, &entities);
         assert_eq!((found[0].1.clone(), found[0].4.as_str()), (None, "none"));
+    }
+
+    /// (speaker, rule) of each quote.
+    fn speakers(text: &str, entities: &[FoundEntity]) -> Vec<(Option<String>, String)> {
+        attributed(text, entities)
+            .into_iter()
+            .map(|row| (row.1, row.4))
+            .collect()
+    }
+
+    fn by(name: &str, rule: &str) -> (Option<String>, String) {
+        (some(name), rule.to_owned())
+    }
+
+    #[test]
+    fn a_role_with_a_name_in_apposition_is_that_person() {
+        let text = "The charity's director, Paul Green, said: \"We need help now.\"\n\
+                    \"Nobody is coming,\" said the trust's chair, Mary Cole. \"Nobody at all will come to help us.\"";
+        let entities = [
+            entity(text, "Paul Green", EntityKind::Person, &["Paul Green"]),
+            entity(text, "Mary Cole", EntityKind::Person, &["Mary Cole"]),
+        ];
+        let found = speakers(text, &entities);
+        assert_eq!(found[0], by("Paul Green", "colon"));
+        assert_eq!(found[1], by("Mary Cole", "inverted"));
+        assert_eq!(found[2], by("Mary Cole", "paragraph"));
+    }
+
+    #[test]
+    fn a_short_title_with_a_full_stop_does_not_end_the_speaker() {
+        let text = "\"It passed at last,\" said Gov. Ann Lee, a Republican.\n\
+                    Prof. Tom Hart, an economist who advised the panel for two years, said the \
+                    figures were \"deeply worrying for everyone\".";
+        let entities = [
+            entity(text, "Ann Lee", EntityKind::Person, &["Ann Lee"]),
+            entity(text, "Tom Hart", EntityKind::Person, &["Tom Hart"]),
+        ];
+        let found = attributed(text, &entities);
+        assert_eq!(
+            (found[0].1.as_deref(), found[0].2.as_deref()),
+            (Some("Ann Lee"), Some("Gov. Ann Lee"))
+        );
+        assert_eq!(found[1].1.as_deref(), Some("Tom Hart"));
+    }
+
+    #[test]
+    fn a_name_with_and_in_it_is_taken_whole() {
+        let text =
+            "A spokesman for the Department for Culture, Media and Sport said: \"We welcome it.\"";
+        let name = "Department for Culture, Media and Sport";
+        let entities = [entity(text, name, EntityKind::Organization, &[name])];
+        assert_eq!(speakers(text, &entities), [by(name, "colon")]);
+    }
+
+    #[test]
+    fn a_cue_less_quote_takes_the_speaker_its_paragraph_names() {
+        let text =
+            "\"We lost,\" Jane Smith said after the match. \"Next year will be different.\"\n\
+                    Tom Hart, who coaches the side, said the defeat hurt. \"We were poor today.\"\n\
+                    Ann Lee shook her head. \"I have seen enough of this.\"\n\
+                    Ann Lee left. The mood was \"tense but hopeful for now\" as she went.";
+        let entities = [
+            entity(text, "Jane Smith", EntityKind::Person, &["Jane Smith"]),
+            entity(text, "Tom Hart", EntityKind::Person, &["Tom Hart"]),
+            entity(text, "Ann Lee", EntityKind::Person, &["Ann Lee"]),
+        ];
+        let found = speakers(text, &entities);
+        assert_eq!(found[1], by("Jane Smith", "paragraph"));
+        assert_eq!(found[2], by("Tom Hart", "previous_subject"));
+        assert_eq!(found[3], by("Ann Lee", "paragraph_person"));
+        assert_eq!(found[4], (None, "none".to_owned()));
+    }
+
+    #[test]
+    fn a_role_noun_alone_speaks_for_whoever_the_text_tied_to_it() {
+        let text = "A spokesman for the Port Authority said ferries would run. \"Crossings resume \
+                    tomorrow,\" the spokesman said.\n\
+                    The Harbour Council said it would help. \"We will pay for it,\" a council \
+                    spokeswoman said.\n\
+                    The Port Authority met on Friday. Its chair said the deal was \"fair to all\".";
+        let entities = [
+            entity(
+                text,
+                "Port Authority",
+                EntityKind::Organization,
+                &["Port Authority"],
+            ),
+            entity(
+                text,
+                "Harbour Council",
+                EntityKind::Organization,
+                &["Harbour Council"],
+            ),
+        ];
+        let found = speakers(text, &entities);
+        assert_eq!(found[0].0.as_deref(), Some("Port Authority"));
+        assert_eq!(found[1].0.as_deref(), Some("Harbour Council"));
+        assert_eq!(found[2].0.as_deref(), Some("Port Authority"));
+    }
+
+    #[test]
+    fn a_pronoun_prefers_the_person_speaking_in_the_sentence_before() {
+        let text = "Tom Hart said Bill Reed had resigned. \"He was tired,\" he said.";
+        let entities = [
+            entity(text, "Tom Hart", EntityKind::Person, &["Tom Hart"]),
+            entity(text, "Bill Reed", EntityKind::Person, &["Bill Reed"]),
+        ];
+        assert_eq!(speakers(text, &entities), [by("Tom Hart", "adjacent")]);
+    }
+
+    #[test]
+    fn a_group_including_a_named_one_is_that_one() {
+        let text = "Residents, including the Green Lane Society, called the plan \"a disgrace\".";
+        let name = "Green Lane Society";
+        let entities = [entity(text, name, EntityKind::Organization, &[name])];
+        assert_eq!(speakers(text, &entities), [by(name, "cue_subject")]);
     }
 }
