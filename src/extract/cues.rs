@@ -210,6 +210,33 @@ const ROLE_NOUNS: &[&str] = &[
     "witnesses",
 ];
 
+/// Nouns that stand for a named organisation once it has been named: "the council", "the
+/// department".
+const BODY_NOUNS: &[&str] = &[
+    "agency",
+    "association",
+    "authority",
+    "bank",
+    "board",
+    "charity",
+    "club",
+    "commission",
+    "committee",
+    "company",
+    "council",
+    "department",
+    "federation",
+    "firm",
+    "foundation",
+    "institute",
+    "ministry",
+    "party",
+    "regulator",
+    "trust",
+    "union",
+    "university",
+];
+
 /// Nouns for writings that "say" things: the memo, the report, the cable.
 const DOCUMENT_NOUNS: &[&str] = &[
     "analysis",
@@ -390,6 +417,10 @@ pub fn is_role_noun(word: &str) -> bool {
 /// Whether `word` is a short title ("Sen", "Dr") that a full stop may follow inside a name.
 pub fn is_title_abbreviation(word: &str) -> bool {
     TITLE_ABBREVIATIONS.contains(&word)
+}
+
+pub fn is_body_noun(word: &str) -> bool {
+    contains(BODY_NOUNS, word)
 }
 
 pub fn is_document_noun(word: &str) -> bool {

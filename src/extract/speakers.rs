@@ -509,6 +509,8 @@ impl Attributor<'_> {
         let speaker = if cues::is_document_noun(head) {
             self.author_of(head, span.start)
                 .or_else(|| previous_speaker(history, |_| true).and_then(|a| a.speaker))
+        } else if cues::is_body_noun(head) {
+            self.named_body(head, span.start)
         } else if cues::is_role_noun(head) {
             self.role_owner(sentence, phrase, head, definite, span, history)
         } else {
@@ -550,20 +552,12 @@ impl Attributor<'_> {
                 return Some(found);
             }
         }
-        let organisation = |entity: usize| self.entities[entity].kind == EntityKind::Organization;
         for token in &tokens[phrase.start..phrase.end - 1] {
             let word = sentence.word(token);
             if capitalised(word) || cues::is_phrase_word(word) || cues::is_role_noun(word) {
                 continue;
             }
-            let named = self.last_mention_before(span.start, |entity| {
-                organisation(entity)
-                    && self.entities[entity]
-                        .name
-                        .split_whitespace()
-                        .any(|w| w.eq_ignore_ascii_case(word))
-            });
-            if let Some((_, entity)) = named {
+            if let Some(entity) = self.named_body(word, span.start) {
                 return Some(entity);
             }
         }
@@ -573,10 +567,32 @@ impl Attributor<'_> {
             .any(|p| p.eq_ignore_ascii_case(possessive))
         {
             return self
-                .last_mention_before(span.start, organisation)
+                .last_mention_before(span.start, |entity| self.is_body(entity))
                 .map(|(_, entity)| entity);
         }
         None
+    }
+
+    /// The last body named before `at` whose name holds `noun`: "the council" → "Leeds City
+    /// Council", "a union spokesman" → "the Transport Union".
+    fn named_body(&self, noun: &str, at: usize) -> Option<usize> {
+        let noun = noun.trim_end_matches("'s").trim_end_matches("’s");
+        self.last_mention_before(at, |entity| {
+            self.is_body(entity)
+                && self.entities[entity]
+                    .name
+                    .split_whitespace()
+                    .any(|w| w.eq_ignore_ascii_case(noun))
+        })
+        .map(|(_, entity)| entity)
+    }
+
+    /// Whether an entity can be a body that speaks: not a person or a place.
+    fn is_body(&self, entity: usize) -> bool {
+        matches!(
+            self.entities[entity].kind,
+            EntityKind::Organization | EntityKind::Other
+        )
     }
 
     /// he/she → the last named person (of that gender when known) before `at`; it/they → the
@@ -884,6 +900,7 @@ impl Sentence<'_> {
             || cues::is_phrase_word(word)
             || cues::is_role_noun(word)
             || cues::is_document_noun(word)
+            || cues::is_body_noun(word)
     }
 
     /// Whether token `at` is a lower-case noun before a role noun, within two words: "a council
@@ -984,6 +1001,7 @@ impl Sentence<'_> {
         (capitalised(word) && !cues::is_phrase_word(word) && !cues::is_opener(word))
             || cues::is_role_noun(word)
             || cues::is_document_noun(word)
+            || cues::is_body_noun(word)
     }
 
     /// Trims openers and prepositions from the front of a phrase; `None` without a head.
@@ -1502,5 +1520,18 @@ mod tests {
         let name = "Green Lane Society";
         let entities = [entity(text, name, EntityKind::Organization, &[name])];
         assert_eq!(speakers(text, &entities), [by(name, "cue_subject")]);
+    }
+
+    #[test]
+    fn a_body_noun_speaks_for_the_last_body_whose_name_holds_it() {
+        let text = "Ridge Valley Council met on Monday. The council said the budget was \
+                    \"balanced for the first time in years\".";
+        let name = "Ridge Valley Council";
+        let entities = [entity(text, name, EntityKind::Organization, &[name])];
+        let found = attributed(text, &entities);
+        assert_eq!(
+            (found[0].1.as_deref(), found[0].2.as_deref()),
+            (Some(name), Some("The council"))
+        );
     }
 }
