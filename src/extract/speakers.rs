@@ -10,13 +10,26 @@
 //!   `he told the Prime Minister, "..."`;
 //! - `cue_subject`: the subject of the nearest cue in the sentence (skipping appositives and
 //!   adverbs; a coordinated or participial cue takes the subject of the clause before it);
-//! - `continuation`: a paragraph that is only a quote goes on from the previous speaker.
+//! - `continuation`: a paragraph that is only a quote goes on from the previous speaker;
+//! - for a whole-statement quote with no cue in its sentence: `paragraph` (the previous quote's
+//!   speaker in the same paragraph), `previous_subject` (the subject of the nearest earlier
+//!   sentence's cue in the paragraph), `paragraph_person` (the last person named in the
+//!   paragraph), then `continuation` when the paragraph opens with the quote.
+//!
+//! A speaker phrase takes a person named in apposition ("its chief executive, Jo Pratt, said";
+//! "critics, including the Heritage Foundation, said"), keeps a short title's full stop
+//! ("Sen. Ann Lee") and never cuts a named mention in two ("the Department of Health and Social
+//! Care").
 //!
 //! The speaker phrase found is then resolved: to the entity whose named mention it holds (a
 //! person first, then an organisation, then a place: "a US State Department spokesperson" is the
 //! department); a pronoun to the last named person (he/she) or the last organisation or document
 //! speaker (it/they); a document noun ("the memo") to whoever the text says wrote it, or else the
-//! previous speaker; "the spokesperson" to the previous speaker labelled with that role.
+//! previous speaker; "the spokesperson" to the previous speaker labelled with that role or to
+//! whoever the text tied to it ("a spokeswoman for the Met Office"); "a council spokesperson" and
+//! "the council" to the last organisation whose name holds "council"; "its leader" and "the
+//! company" to the last organisation; he/she prefers the person speaking in the antecedent's
+//! sentence ("Pike said Mendes had left").
 
 use super::cues::{self, Cue, Pronoun};
 use super::entities::FoundEntity;
@@ -510,7 +523,12 @@ impl Attributor<'_> {
             self.author_of(head, span.start)
                 .or_else(|| previous_speaker(history, |_| true).and_then(|a| a.speaker))
         } else if cues::is_body_noun(head) {
-            self.named_body(head, span.start)
+            self.named_body(head, span.start).or_else(|| {
+                definite
+                    .then(|| self.last_mention_before(span.start, |e| self.is_body(e)))
+                    .flatten()
+                    .map(|(_, entity)| entity)
+            })
         } else if cues::is_role_noun(head) {
             self.role_owner(sentence, phrase, head, definite, span, history)
         } else {
@@ -626,24 +644,31 @@ impl Attributor<'_> {
                 })
             }
             Pronoun::It => {
-                let previous = previous_speaker(history, |a| {
-                    a.speaker
-                        .is_none_or(|e| self.entities[e].kind != EntityKind::Person)
+                let previous = history
+                    .iter()
+                    .enumerate()
+                    .rev()
+                    .take(MAX_HISTORY)
+                    .find(|(_, a)| {
+                        a.speaker
+                            .is_some_and(|e| self.entities[e].kind != EntityKind::Person)
+                    });
+                let found = self.last_mention_before(at, |entity| self.is_body(entity));
+                // An organisation named since the previous one spoke is the nearer antecedent.
+                let nearer = found.filter(|(mention, _)| {
+                    previous.is_none_or(|(index, _)| mention.start > self.outer[index].end)
                 });
-                if let Some(previous) = previous {
+                if let Some((_, entity)) = nearer {
                     return Resolved {
-                        speaker: previous.speaker,
-                        label: previous.label.clone(),
-                        certainty: 0.8,
+                        speaker: Some(entity),
+                        label: Some(text.to_owned()),
+                        certainty: 0.7,
                     };
                 }
-                let found = self.last_mention_before(at, |entity| {
-                    self.entities[entity].kind == EntityKind::Organization
-                });
-                found.map_or(unresolved, |(_, entity)| Resolved {
-                    speaker: Some(entity),
-                    label: Some(text.to_owned()),
-                    certainty: 0.6,
+                previous.map_or(unresolved, |(_, previous)| Resolved {
+                    speaker: previous.speaker,
+                    label: previous.label.clone(),
+                    certainty: 0.8,
                 })
             }
         }
@@ -973,6 +998,15 @@ impl Sentence<'_> {
                 .any(|(m, entity)| m.end <= end && self.people.get(*entity) == Some(&true))
     }
 
+    /// The person's name that tokens `[from, to)` open with ("Ann Bell of Bell & Co"): the
+    /// name's tokens.
+    fn leading_person_name(&self, from: usize, to: usize) -> Option<Phrase> {
+        (from + 1..=to)
+            .rev()
+            .find(|&end| self.is_person_name(from, end))
+            .map(|end| Phrase { start: from, end })
+    }
+
     /// A person named in apposition right after a phrase ending at token `end`
     /// ("its chief executive, Joanne Pratt"): the name's tokens.
     fn appositive_name(&self, end: usize) -> Option<Phrase> {
@@ -1076,11 +1110,8 @@ impl Sentence<'_> {
                 return None;
             }
             // "Its chief executive, Rachel Adeyemi, said": the person named in apposition.
-            if self.is_person_name(comma + 1, end - 1) {
-                return Some(Phrase {
-                    start: comma + 1,
-                    end: end - 1,
-                });
+            if let Some(name) = self.leading_person_name(comma + 1, end - 1) {
+                return Some(name);
             }
             // "Critics, including the Heritage Foundation, said": the one named.
             if self.is(&self.tokens[comma + 1], "including") {
@@ -1533,5 +1564,45 @@ mod tests {
             (found[0].1.as_deref(), found[0].2.as_deref()),
             (Some(name), Some("The council"))
         );
+    }
+
+    #[test]
+    fn the_company_and_they_speak_for_the_nearest_organisation() {
+        let text = "Acme Corp said it would hire 500 staff. \"This is a proud day,\" the company \
+                    said.\nThe Farmers League and Rural Action objected. \"This goes too far,\" \
+                    they said in a letter.";
+        let entities = [
+            entity(text, "Acme Corp", EntityKind::Organization, &["Acme Corp"]),
+            entity(
+                text,
+                "Farmers League",
+                EntityKind::Organization,
+                &["Farmers League"],
+            ),
+            entity(
+                text,
+                "Rural Action",
+                EntityKind::Organization,
+                &["Rural Action"],
+            ),
+        ];
+        let found = speakers(text, &entities);
+        assert_eq!(found[0].0.as_deref(), Some("Acme Corp"));
+        assert_eq!(found[1].0.as_deref(), Some("Rural Action"));
+    }
+
+    #[test]
+    fn an_appositive_that_opens_with_a_name_is_that_person() {
+        let text = "The family's lawyer, Ann Bell of Bell Partners, said: \"They are innocent.\"";
+        let entities = [
+            entity(text, "Ann Bell", EntityKind::Person, &["Ann Bell"]),
+            entity(
+                text,
+                "Bell Partners",
+                EntityKind::Organization,
+                &["Bell Partners"],
+            ),
+        ];
+        assert_eq!(speakers(text, &entities), [by("Ann Bell", "colon")]);
     }
 }
