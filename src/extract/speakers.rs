@@ -53,6 +53,12 @@ const ANTECEDENT_WINDOW: usize = 3_000;
 /// How many earlier quotes a document, pronoun or role speaker looks back through.
 const MAX_HISTORY: usize = 20;
 
+/// How far (in chars) after a name its cue may be ("Pike has repeatedly said").
+const CUE_WINDOW: usize = 60;
+
+/// How many earlier sentences of its paragraph a cue-less quote looks back through.
+const MAX_EARLIER_SENTENCES: usize = 3;
+
 /// Verbs that name a document's author when followed by "by".
 const AUTHORING_VERBS: &[&str] = &[
     "authored",
@@ -414,7 +420,8 @@ impl Attributor<'_> {
         }
         let first = self.sentences.partition_point(|s| s.end <= paragraph.start);
         let current = self.sentences.partition_point(|s| s.end <= sentence.start);
-        for earlier in self.sentences[first..current.max(first)].iter().rev() {
+        let earlier_sentences = self.sentences[first..current.max(first)].iter().rev();
+        for earlier in earlier_sentences.take(MAX_EARLIER_SENTENCES) {
             let tokens = self.doc.tokens(earlier.start, earlier.end, &self.outer);
             let sentence = self.sentence(tokens);
             let Some(cue_at) = (0..sentence.tokens.len())
@@ -690,7 +697,8 @@ impl Attributor<'_> {
             .take_while(|(m, _)| m.start < found.0.start)
             .find(|(m, entity)| {
                 wanted(*entity) && !self.in_quote(m.start) && {
-                    let after = self.sentence(self.doc.tokens(m.end, sentence.end, &self.outer));
+                    let until = sentence.end.min(m.end + CUE_WINDOW);
+                    let after = self.sentence(self.doc.tokens(m.end, until, &self.outer));
                     after.cue_at(after.skip_between(0)).is_some()
                 }
             })
