@@ -1,4 +1,16 @@
 //! Entities: named people, organisations, places and events, folded over the ways they are named.
+//!
+//! Three steps, each linear in the text: [`tokens`] reads the words with their char spans and
+//! place in the sentence; [`candidates`] takes capitalised runs, cuts them by the embedded
+//! [`gazetteer`] (longest name first), drops what is capitalised only by position (sentence
+//! starts, title-case headings) and what names nothing (role titles, dates, religious adjectives),
+//! and types the rest by rule; [`fold`] joins the ways one entity is named (surnames, honorifics,
+//! acronyms, demonyms) and picks the canonical name.
+
+mod candidates;
+mod fold;
+mod gazetteer;
+mod tokens;
 
 use super::text::Document;
 use super::ProposedEntity;
@@ -35,6 +47,12 @@ impl FoundEntity {
 }
 
 /// The entities `doc` names, in order of first mention.
-pub fn find(_doc: &Document) -> Vec<FoundEntity> {
-    Vec::new()
+pub fn find(doc: &Document) -> Vec<FoundEntity> {
+    let tokens = tokens::tokenize(doc);
+    let headings = candidates::headings(doc, &tokens);
+    let found = candidates::Finder::new(&tokens, headings).find();
+    fold::fold(doc, &found)
 }
+
+#[cfg(test)]
+mod tests;

@@ -9,7 +9,9 @@
 //! entities. Offsets everywhere are char offsets (Unicode scalar values) into the proposal's
 //! `body`, `start` inclusive, `end` exclusive, as in the API.
 
+pub mod cues;
 pub mod entities;
+pub mod eval;
 pub mod quotes;
 pub mod sections;
 pub mod speakers;
@@ -103,17 +105,27 @@ pub struct ProposedEntity {
     pub confidence: f64,
 }
 
+/// A headline has at least this many words (shorter opening lines are section headings).
+const MIN_HEADLINE_WORDS: usize = 6;
+
+/// And at most this many.
+const MAX_HEADLINE_WORDS: usize = 20;
+
+/// A standfirst has at most this many words.
+const MAX_STANDFIRST_WORDS: usize = 45;
+
 /// Runs the whole pipeline on `text`.
 pub fn extract(text: &str) -> Proposal {
-    let document = text::Document::new(text);
+    let (headline, standfirst, body) = split_front(text);
+    let document = text::Document::new(body);
     let sections = sections::find(&document);
     let entities = entities::find(&document);
     let quotes = quotes::find(&document);
     let quotes = speakers::attribute(&document, &sections, quotes, &entities);
     Proposal {
         extractor_version: EXTRACTOR_VERSION.to_owned(),
-        headline: None,
-        standfirst: None,
+        headline,
+        standfirst,
         body: document.text().to_owned(),
         sections,
         quotes,
@@ -121,5 +133,88 @@ pub fn extract(text: &str) -> Proposal {
             .into_iter()
             .map(entities::FoundEntity::into_proposed)
             .collect(),
+    }
+}
+
+/// Splits an opening headline, and a standfirst after it, off `text`; returns them with the
+/// body that is left. A headline is a first line that reads like a heading but is at least
+/// [`MIN_HEADLINE_WORDS`] long, with at least two paragraphs after it. A standfirst is the
+/// short paragraph after the headline when a byline or dateline follows it; without that
+/// signal a lede and a standfirst look alike, and the lede stays in the body.
+fn split_front(text: &str) -> (Option<TextHint>, Option<TextHint>, &str) {
+    let mut lines = non_empty_lines(text);
+    let Some((_, first)) = lines.next() else {
+        return (None, None, text);
+    };
+    let rest: Vec<(usize, &str)> = lines.take(3).collect();
+    let words = first.split_whitespace().count();
+    let headline_confidence =
+        sections::heading_line_confidence(first, MAX_HEADLINE_WORDS, MAX_HEADLINE_WORDS)
+            .filter(|_| words >= MIN_HEADLINE_WORDS && rest.len() >= 2);
+    let Some(confidence) = headline_confidence else {
+        return (None, None, text);
+    };
+    let headline = Some(TextHint {
+        text: first.trim().to_owned(),
+        confidence: confidence * 0.8,
+    });
+    let (second_at, second) = rest[0];
+    let standfirst = second.split_whitespace().count() <= MAX_STANDFIRST_WORDS
+        && !second.contains(['"', '“', '”'])
+        && rest.len() >= 3
+        && sections::is_byline_or_dateline_line(rest[1].1);
+    if standfirst {
+        let hint = TextHint {
+            text: second.trim().to_owned(),
+            confidence: 0.6,
+        };
+        (headline, Some(hint), &text[rest[1].0..])
+    } else {
+        (headline, None, &text[second_at..])
+    }
+}
+
+/// The non-empty lines of `text` with their byte offsets.
+fn non_empty_lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    text.split_inclusive('\n')
+        .scan(0, |offset, line| {
+            let at = *offset;
+            *offset += line.len();
+            Some((at, line.trim_end_matches(['\n', '\r'])))
+        })
+        .filter(|(_, line)| !line.trim().is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_long_title_like_first_line_is_the_headline_and_leaves_the_body() {
+        let text = "Ministers Face Revolt Over Plans to Cut School Budgets\nMPs met.\nThey voted.";
+        let proposal = extract(text);
+        assert_eq!(
+            proposal.headline.map(|h| h.text).as_deref(),
+            Some("Ministers Face Revolt Over Plans to Cut School Budgets")
+        );
+        assert_eq!(proposal.standfirst, None);
+        assert_eq!(proposal.body, "MPs met.\nThey voted.");
+    }
+
+    #[test]
+    fn a_standfirst_is_the_paragraph_between_headline_and_byline() {
+        let text = "Council approves new cycle lanes for the city\nThe plan will cost £2m.\nBy Ann Lee\nThe council voted.";
+        let proposal = extract(text);
+        assert_eq!(
+            proposal.standfirst.map(|h| h.text).as_deref(),
+            Some("The plan will cost £2m.")
+        );
+        assert_eq!(proposal.body, "By Ann Lee\nThe council voted.");
+    }
+
+    #[test]
+    fn a_text_opening_with_a_sentence_or_a_short_heading_has_no_headline() {
+        assert_eq!(extract("The lede.\nMore.\nEnd.").headline, None);
+        assert_eq!(extract("Background\nIt began.\nIt ended.").headline, None);
     }
 }
