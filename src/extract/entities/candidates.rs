@@ -405,13 +405,13 @@ impl<'a> Finder<'a> {
         let Some(candidate) = self.typed(range) else {
             return Vec::new();
         };
-        let prefix = (candidate.kind == EntityKind::Organization)
-            .then(|| {
-                let start = self.tokens.partition_point(|t| t.start < candidate.start);
-                let end = self.tokens.partition_point(|t| t.end <= candidate.end);
-                self.country_prefix(start..end, None)
-            })
-            .flatten();
+        let prefix = if candidate.kind == EntityKind::Organization {
+            let start = self.tokens.partition_point(|t| t.start < candidate.start);
+            let end = self.tokens.partition_point(|t| t.end <= candidate.end);
+            self.country_prefix(start..end, None)
+        } else {
+            None
+        };
         std::iter::once(candidate).chain(prefix).collect()
     }
 
@@ -420,7 +420,10 @@ impl<'a> Finder<'a> {
             let prefix = range.start..range.start + length;
             let (entry, form) = self.gazetteer.lookup(&self.key(prefix.clone()))?;
             let is_country = self.gazetteer.entries[entry].is_country;
-            (is_country && form == Form::Name && Some(entry) != own_entry).then(|| Candidate {
+            if !is_country || form != Form::Name || Some(entry) == own_entry {
+                return None;
+            }
+            Some(Candidate {
                 kind: EntityKind::Location,
                 evidence: Evidence::Gazetteer,
                 entry: Some(entry),
