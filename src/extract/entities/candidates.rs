@@ -93,6 +93,34 @@ const SPEECH_VERBS: &[&str] = &[
     "asked",
 ];
 
+/// Letters after a name that are not part of it: honours, professional ranks, seats.
+const POST_NOMINALS: &[&str] = &[
+    "KC", "QC", "MP", "MEP", "MSP", "MS", "AM", "OBE", "MBE", "CBE", "KBE", "DBE", "PhD", "FRS",
+];
+
+/// Words that open a place's name ("River Thames", "Cape Horn", "Mount Everest").
+const LEADING_PLACE_WORDS: &[&str] = &[
+    "River", "Lake", "Mount", "Mt", "Cape", "Isle", "Loch", "Lough", "Fort", "Port",
+];
+
+/// Compass words that make a region of a known place ("North Yorkshire", "Western Australia").
+const COMPASS_WORDS: &[&str] = &[
+    "North", "South", "East", "West", "Northern", "Southern", "Eastern", "Western", "Central",
+    "Greater", "Upper", "Lower",
+];
+
+/// Pronouns whose contractions ("I'm", "We've", "They'll") open sentences and quotes.
+const PRONOUNS: &[&str] = &[
+    "I", "We", "You", "They", "He", "She", "It", "Let", "There", "That", "What", "Who", "Here",
+];
+
+/// "We've", "I'm": a pronoun with a contracted verb, never a name.
+fn is_pronoun_contraction(word: &str) -> bool {
+    word.split_once('\'').is_some_and(|(head, tail)| {
+        PRONOUNS.contains(&head) && ["m", "ve", "ll", "re", "d", "s"].contains(&tail)
+    })
+}
+
 /// Prepositions after which a lone unknown name is a place.
 const PLACE_PREPOSITIONS: &[&str] = &["in", "near", "across", "outside", "throughout", "into"];
 
@@ -289,7 +317,15 @@ impl<'a> Finder<'a> {
             let cue = gazetteer.cue(pair[0].bare())?;
             (pair[0].shape.is_capitalised() && pair[1].text == "of").then_some(cue)
         });
-        gazetteer.cue(words[words.len() - 1]).or(head_of)
+        let last = gazetteer.cue(words[words.len() - 1]);
+        // "Ellen Park", "Grace Hill": a given name before a place word is a person's name.
+        if last == Some(EntityKind::Location) && gazetteer.is_first_name(words[words.len() - 2]) {
+            return None;
+        }
+        let leading_place = LEADING_PLACE_WORDS
+            .contains(&words[0])
+            .then_some(EntityKind::Location);
+        last.or(head_of).or(leading_place)
     }
 
     /// Joins pieces that are one name together: a given name before a place name ("George
@@ -320,18 +356,42 @@ impl<'a> Finder<'a> {
                 let given_name = left_words.len() == 1
                     && r.len() == 1
                     && self.gazetteer.is_first_name(left_words[0]);
+                // "University of" + "Texas", "Communications Workers of" + "America".
                 let head_of = left_words.len() >= 2
-                    && self.gazetteer.cue(left_words[0]).is_some()
-                    && is_connector(&self.tokens[l.end - 1]);
-                (given_name || head_of).then_some(l.start..r.end)
+                    && is_connector(&self.tokens[l.end - 1])
+                    && (self.gazetteer.cue(left_words[0]).is_some()
+                        || left_words[..left_words.len() - 1]
+                            .iter()
+                            .any(|w| self.gazetteer.cue(w) == Some(EntityKind::Organization)));
+                let entry = match right {
+                    Piece::Known { entry, .. } => &self.gazetteer.entries[*entry],
+                    Piece::Free { .. } => return None,
+                };
+                // "North" + "Yorkshire": a region of a known place.
+                let region = left_words.len() == 1
+                    && COMPASS_WORDS.contains(&left_words[0])
+                    && entry.kind == EntityKind::Location
+                    && !entry.is_country;
+                (given_name || head_of || region).then_some(l.start..r.end)
+            }
+            (Piece::Free { range: l }, Piece::Free { range: r }) if l.end == r.start => {
+                // "City of York" + "Council": one name once a head word follows.
+                let cued = self.gazetteer.cue(words(r).last().copied().unwrap_or(""));
+                (cued == Some(EntityKind::Organization)).then_some(l.start..r.end)
             }
             (Piece::Known { range: l, entry }, Piece::Free { range: r }) => {
                 let right_words = words(r);
                 let last = right_words.last().copied().unwrap_or("");
                 let entry = &self.gazetteer.entries[*entry];
-                let is_place = entry.kind == EntityKind::Location;
-                let organisation = is_place
-                    && self.gazetteer.cue(last) == Some(EntityKind::Organization)
+                // "Denver Metro Chamber of Commerce", "Lisbon Ocean Summit", "United Nations
+                // Environment Programme": a place or an organisation before a cued name.
+                let named_after =
+                    matches!(entry.kind, EntityKind::Location | EntityKind::Organization);
+                let cued = self.gazetteer.cue(last).is_some()
+                    || self.organisation_cue(r.clone()) == Some(EntityKind::Organization);
+                let organisation = named_after
+                    && cued
+                    && !LEADING_PLACE_WORDS.contains(&right_words[0])
                     && !right_words.iter().all(|w| self.gazetteer.is_title_word(w));
                 let person = l.len() == 1
                     && self.gazetteer.is_first_name(self.tokens[l.start].bare())
@@ -480,13 +540,38 @@ impl<'a> Finder<'a> {
         let ordinary = self.gazetteer.is_common(word)
             || self.lower_words.contains(&word.to_lowercase())
             || self.gazetteer.is_not_name(word)
-            || (before_of && !self.gazetteer.is_first_name(word));
+            || (before_of && !self.gazetteer.is_first_name(word))
+            || (range.len() == 1 && self.looks_like_common_noun(range.start));
         if !ordinary {
             return Some(range);
         }
         let rest = range.start + 1..range.end;
         let rest = self.trim_connectors(rest);
         (!rest.is_empty()).then_some(rest)
+    }
+
+    /// A lone sentence-initial word shaped like an ordinary word: a participle or adverb
+    /// ("Giving", "Quickly"), a plural whose singular the text writes in lower case or is common
+    /// ("Roads", "Fishermen"). A name before a speech verb ("Manning said") stays a name.
+    fn looks_like_common_noun(&self, index: usize) -> bool {
+        let word = self.tokens[index].bare();
+        let before_speech = self
+            .tokens
+            .get(index + 1)
+            .is_some_and(|t| SPEECH_VERBS.contains(&t.text.as_str()));
+        if before_speech || self.tokens[index].shape != Shape::Capitalised {
+            return false;
+        }
+        let lower = word.to_lowercase();
+        let suffixed = ["ing", "ly", "men", "ness"]
+            .iter()
+            .any(|suffix| lower.len() > suffix.len() + 2 && lower.ends_with(suffix));
+        let singular = lower
+            .strip_suffix("es")
+            .into_iter()
+            .chain(lower.strip_suffix('s'))
+            .any(|s| self.lower_words.contains(s) || self.gazetteer.is_common(s));
+        suffixed || singular
     }
 
     fn trim_connectors(&self, mut range: Range<usize>) -> Range<usize> {
@@ -502,6 +587,17 @@ impl<'a> Finder<'a> {
 
     /// Types free words by rule, or drops them (role nouns, dates, religious adjectives).
     fn typed(&self, range: Range<usize>) -> Option<Candidate> {
+        let mut range = self.trim_connectors(range);
+        // "The" and "We've" open sentences before names; "KC" and "MP" follow them.
+        while !range.is_empty() && {
+            let text = &self.tokens[range.start].text;
+            text == "The" || is_pronoun_contraction(text)
+        } {
+            range.start += 1;
+        }
+        while range.len() > 1 && POST_NOMINALS.contains(&self.tokens[range.end - 1].bare()) {
+            range.end -= 1;
+        }
         let range = self.trim_connectors(range);
         if range.is_empty() {
             return None;
@@ -523,7 +619,22 @@ impl<'a> Finder<'a> {
         if let Some(kind) = self.organisation_cue(range.clone()) {
             return Some(rule(kind));
         }
+        if self.is_region(range.clone()) {
+            return Some(rule(EntityKind::Location));
+        }
         self.person_or_guess(range)
+    }
+
+    /// A compass word before a known place that is not a country ("North Yorkshire").
+    fn is_region(&self, range: Range<usize>) -> bool {
+        if range.len() < 2 || !COMPASS_WORDS.contains(&self.tokens[range.start].bare()) {
+            return false;
+        }
+        self.lookup(range.start + 1..range.end)
+            .is_some_and(|(entry, _)| {
+                let entry = &self.gazetteer.entries[entry];
+                entry.kind == EntityKind::Location && !entry.is_country
+            })
     }
 
     /// Names left after cue words: role titles stripped, honorifics kept in the mention.

@@ -30,6 +30,7 @@ pub fn fold(doc: &Document, candidates: &[Candidate]) -> Vec<FoundEntity> {
         by_surname: HashMap::new(),
         by_given_name: HashMap::new(),
         by_initials: HashMap::new(),
+        by_first_word: HashMap::new(),
         of: vec![None; candidates.len()],
     };
     folder.people();
@@ -59,6 +60,8 @@ struct Folder<'a> {
     by_given_name: HashMap<String, Vec<usize>>,
     /// Other multi-word names' groups by their initials ("NHS").
     by_initials: HashMap<String, usize>,
+    /// Organisations named "<word> <head word>" by their first word ("Northwind").
+    by_first_word: HashMap<String, usize>,
     /// The group of each candidate, once assigned.
     of: Vec<Option<usize>>,
 }
@@ -92,12 +95,29 @@ impl Folder<'_> {
                 continue;
             }
             for &m in &group.members {
-                let name = &self.candidates[m].name;
+                let candidate = &self.candidates[m];
+                let name = &candidate.name;
                 if name.len() >= 2 {
                     self.by_initials.entry(initials(name)).or_insert(g);
                 }
+                if is_cued_organisation(candidate) {
+                    self.by_first_word.entry(name[0].clone()).or_insert(g);
+                }
             }
         }
+    }
+
+    /// The organisation a lone word shortens: the first word of a name that ends in a head word
+    /// ("Northwind" after "Northwind Robotics").
+    fn short_name(&self, i: usize) -> Option<usize> {
+        let candidate = &self.candidates[i];
+        let [word] = candidate.name.as_slice() else {
+            return None;
+        };
+        if candidate.kind == EntityKind::Location {
+            return None;
+        }
+        self.by_first_word.get(word).copied()
     }
 
     fn new_group(&mut self, group: Group) -> usize {
@@ -199,7 +219,8 @@ impl Folder<'_> {
             let group = defined
                 .or_else(|| self.person_by_word(i, true))
                 .or_else(|| self.person_by_word(i, false))
-                .or_else(|| self.abbreviated(i));
+                .or_else(|| self.abbreviated(i))
+                .or_else(|| self.short_name(i));
             match group {
                 Some(group) => self.add(group, i),
                 None => self.by_name(i),
@@ -246,6 +267,22 @@ impl Folder<'_> {
             .collect();
         self.by_initials.get(&letters).copied()
     }
+}
+
+/// An organisation without a gazetteer entry named by a word and a head word ("Northwind
+/// Robotics", "Acme Holdings"), whose first word alone may name it later.
+fn is_cued_organisation(candidate: &Candidate) -> bool {
+    let gazetteer = gazetteer::get();
+    let [first, .., last] = candidate.name.as_slice() else {
+        return false;
+    };
+    candidate.kind == EntityKind::Organization
+        && candidate.entry.is_none()
+        && candidate.name.len() == 2
+        && gazetteer.cue(last) == Some(EntityKind::Organization)
+        && gazetteer.cue(first).is_none()
+        && gazetteer.lookup(first).is_none()
+        && !gazetteer.is_title_word(first)
 }
 
 /// Two multi-word person names are one person: same surname, and the same given name or one

@@ -299,3 +299,70 @@ fn gazetteer_hits_are_surer_than_rules_and_rules_than_guesses() {
     assert!(confidence("Paris") > confidence("Ann Obi"));
     assert!(confidence("Ann Obi") > confidence("Quillon Marsh"));
 }
+
+#[test]
+fn a_place_before_a_cued_name_is_part_of_it() {
+    let found = summary("Delegates flew to the Oslo Climate Summit on Friday.");
+    assert_eq!(found, vec![entity("Oslo Climate Summit", Event, 1)]);
+    let found = summary("Traders joined the Leeds Area Chamber of Commerce last year.");
+    assert_eq!(
+        found,
+        vec![entity("Leeds Area Chamber of Commerce", Organization, 1)]
+    );
+}
+
+#[test]
+fn a_head_word_anywhere_before_of_joins_the_place() {
+    let found = summary("He spoke for the Allied Dock Workers of Canada at the hearing.");
+    assert_eq!(
+        found,
+        vec![entity("Allied Dock Workers of Canada", Organization, 1)]
+    );
+}
+
+#[test]
+fn a_compass_word_before_a_known_place_is_a_region() {
+    let found =
+        summary("Police closed the road across West Yorkshire overnight. Roads reopened later.");
+    assert_eq!(found, vec![entity("West Yorkshire", Location, 1)]);
+}
+
+#[test]
+fn leading_place_words_make_places_and_given_names_make_people() {
+    let found = summary("Fishermen on the River Tamar met Helen Brook and Rachel Hill there.");
+    assert_eq!(
+        found,
+        vec![
+            entity("River Tamar", Location, 1),
+            entity("Helen Brook", Person, 1),
+            entity("Rachel Hill", Person, 1),
+        ]
+    );
+}
+
+#[test]
+fn pronoun_contractions_and_a_leading_the_are_not_names() {
+    let found = summary("\"We've waited long enough,\" he said. The Crofton Bakers Guild agreed.");
+    assert_eq!(found, vec![entity("Crofton Bakers Guild", Organization, 1)]);
+}
+
+#[test]
+fn post_nominal_letters_and_elect_titles_are_not_part_of_names() {
+    let text = "Daniel Marsh KC argued the case. Governor-elect Marsh thanked Daniel Marsh's team.";
+    assert_eq!(summary(text), vec![entity("Daniel Marsh", Person, 3)]);
+}
+
+#[test]
+fn a_company_is_later_named_by_its_first_word() {
+    let text = "Shares in Bellhaven Holdings fell. Bellhaven said demand was weak.";
+    assert_eq!(
+        summary(text),
+        vec![entity("Bellhaven Holdings", Organization, 2)]
+    );
+}
+
+#[test]
+fn sentence_initial_participles_and_plurals_are_not_names() {
+    let text = "Walking home, she saw the bridge. Bridges were shut. Hastings said it was calm.";
+    assert_eq!(summary(text), vec![entity("Hastings", Person, 1)]);
+}
