@@ -211,7 +211,7 @@ impl<'a> Finder<'a> {
             }
             let start = i;
             let mut end = i + 1;
-            while let Some(next) = self.extension(end) {
+            while let Some(next) = self.extension(end).or_else(|| self.listed(start..end)) {
                 end = next;
             }
             runs.push(start..end);
@@ -244,6 +244,45 @@ impl<'a> Finder<'a> {
             && !next.sentence_start
             && !first_connector_is_the;
         joins.then_some(k + 1)
+    }
+
+    /// Where a name with a head word before "of" or "for" grows over a list of capitalised
+    /// items closed by "and" ("Department for Culture, Media and Sport"): the end of the last item.
+    fn listed(&self, run: Range<usize>) -> Option<usize> {
+        let tokens = self.tokens;
+        let headed = tokens[run.clone()].windows(2).any(|pair| {
+            pair[0].shape.is_capitalised()
+                && self.gazetteer.cue(pair[0].bare()) == Some(EntityKind::Organization)
+                && matches!(pair[1].text.as_str(), "of" | "for")
+        });
+        if !headed || tokens.get(run.end).is_none_or(|t| !t.after_comma) {
+            return None;
+        }
+        let capitalised_from = |k: usize| {
+            let mut end = k;
+            while tokens.get(end).is_some_and(|t| {
+                t.shape.is_capitalised() && !t.sentence_start && (end == k || t.joined)
+            }) {
+                end += 1;
+            }
+            end
+        };
+        let mut k = run.end;
+        loop {
+            let end = capitalised_from(k);
+            if end == k {
+                return None;
+            }
+            let next = tokens.get(end)?;
+            if next.after_comma {
+                k = end;
+            } else if next.joined && next.text == "and" {
+                let last = capitalised_from(end + 1);
+                return (last > end + 1).then_some(last);
+            } else {
+                return None;
+            }
+        }
     }
 
     /// Cuts a run into gazetteer names (longest first) and the free words between them.
@@ -315,7 +354,8 @@ impl<'a> Finder<'a> {
         }
         let head_of = tokens.windows(2).find_map(|pair| {
             let cue = gazetteer.cue(pair[0].bare())?;
-            (pair[0].shape.is_capitalised() && pair[1].text == "of").then_some(cue)
+            let linked = matches!(pair[1].text.as_str(), "of" | "for");
+            (pair[0].shape.is_capitalised() && linked).then_some(cue)
         });
         let last = gazetteer.cue(words[words.len() - 1]);
         // "Ellen Park", "Grace Hill": a given name before a place word is a person's name.
@@ -433,9 +473,17 @@ impl<'a> Finder<'a> {
         Candidate {
             start: self.tokens[range.start].start,
             end: self.tokens[range.end - 1].end,
-            name: self.tokens[name_from..range.end]
-                .iter()
-                .map(|t| t.bare().to_owned())
+            // A listed item keeps its comma ("Ministry of Housing, Communities and ...").
+            name: (name_from..range.end)
+                .map(|i| {
+                    let word = self.tokens[i].bare().to_owned();
+                    let listed = i + 1 < range.end && self.tokens[i + 1].after_comma;
+                    if listed {
+                        word + ","
+                    } else {
+                        word
+                    }
+                })
                 .collect(),
             kind: EntityKind::Other,
             evidence: Evidence::Guess,

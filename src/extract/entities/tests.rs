@@ -366,3 +366,15 @@ fn sentence_initial_participles_and_plurals_are_not_names() {
     let text = "Walking home, she saw the bridge. Bridges were shut. Hastings said it was calm.";
     assert_eq!(summary(text), vec![entity("Hastings", Person, 1)]);
 }
+
+#[test]
+fn an_organisation_name_may_list_its_remits_with_commas() {
+    let text =
+        "The Department for Culture, Media and Sport, the Treasury and Kent, Surrey and Essex.";
+    let found = summary(text);
+    assert_eq!(
+        found[0],
+        entity("Department for Culture, Media and Sport", Organization, 1)
+    );
+    assert!(found.iter().any(|e| e.0 == "Kent"));
+}
