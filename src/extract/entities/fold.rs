@@ -30,7 +30,7 @@ pub fn fold(doc: &Document, candidates: &[Candidate]) -> Vec<FoundEntity> {
         by_surname: HashMap::new(),
         by_given_name: HashMap::new(),
         by_initials: HashMap::new(),
-        by_first_word: HashMap::new(),
+        by_short_word: HashMap::new(),
         of: vec![None; candidates.len()],
     };
     folder.people();
@@ -60,8 +60,9 @@ struct Folder<'a> {
     by_given_name: HashMap<String, Vec<usize>>,
     /// Other multi-word names' groups by their initials ("NHS").
     by_initials: HashMap<String, usize>,
-    /// Organisations named "<word> <head word>" by their first word ("Northwind").
-    by_first_word: HashMap<String, usize>,
+    /// Organisations by the word that can name them alone: the first word of "<word> <head
+    /// word>" ("Northwind"), the head word before "of" ("House").
+    by_short_word: HashMap<String, usize>,
     /// The group of each candidate, once assigned.
     of: Vec<Option<usize>>,
 }
@@ -101,14 +102,20 @@ impl Folder<'_> {
                     self.by_initials.entry(initials(name)).or_insert(g);
                 }
                 if is_cued_organisation(candidate) {
-                    self.by_first_word.entry(name[0].clone()).or_insert(g);
+                    self.by_short_word.entry(name[0].clone()).or_insert(g);
+                }
+                // "House of Representatives" → "the House"; "University of Leeds" → "the
+                // University".
+                if let Some(pair) = name.windows(2).find(|pair| pair[1] == "of") {
+                    self.by_short_word.entry(pair[0].clone()).or_insert(g);
                 }
             }
         }
     }
 
     /// The organisation a lone word shortens: the first word of a name that ends in a head word
-    /// ("Northwind" after "Northwind Robotics").
+    /// ("Northwind" after "Northwind Robotics"), the head word of a name with "of" ("the House"
+    /// after "House of Representatives").
     fn short_name(&self, i: usize) -> Option<usize> {
         let candidate = &self.candidates[i];
         let [word] = candidate.name.as_slice() else {
@@ -117,7 +124,7 @@ impl Folder<'_> {
         if candidate.kind == EntityKind::Location {
             return None;
         }
-        self.by_first_word.get(word).copied()
+        self.by_short_word.get(word).copied()
     }
 
     fn new_group(&mut self, group: Group) -> usize {

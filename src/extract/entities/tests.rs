@@ -378,3 +378,12 @@ fn an_organisation_name_may_list_its_remits_with_commas() {
     );
     assert!(found.iter().any(|e| e.0 == "Kent"));
 }
+
+#[test]
+fn a_head_word_alone_names_the_organisation_it_heads() {
+    let text = "She studied at the Academy of Ancient Music. Later the Academy hired her.";
+    assert_eq!(
+        summary(text),
+        vec![entity("Academy of Ancient Music", Organization, 2)]
+    );
+}
