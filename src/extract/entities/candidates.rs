@@ -12,6 +12,9 @@ use crate::api::types::EntityKind;
 /// Why a candidate has its kind; the entity's confidence follows from the strongest.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Evidence {
+    /// Nothing but a capital: a lone unknown word taken for an organisation; any other reading
+    /// of the same name ("in Kilifi") outweighs it.
+    Capital,
     /// Shape alone ("two capitalised words are probably a person").
     Guess,
     /// A rule fired: a title, an honorific, a cue word, an acronym, a given name.
@@ -23,6 +26,7 @@ pub enum Evidence {
 impl Evidence {
     pub fn confidence(self) -> f64 {
         match self {
+            Evidence::Capital => 0.4,
             Evidence::Guess => 0.5,
             Evidence::Rule => 0.8,
             Evidence::Gazetteer => 0.95,
@@ -122,7 +126,15 @@ fn is_pronoun_contraction(word: &str) -> bool {
 }
 
 /// Prepositions after which a lone unknown name is a place.
-const PLACE_PREPOSITIONS: &[&str] = &["in", "near", "across", "outside", "throughout", "into"];
+const PLACE_PREPOSITIONS: &[&str] = &[
+    "in",
+    "near",
+    "across",
+    "outside",
+    "throughout",
+    "into",
+    "from",
+];
 
 fn is_connector(token: &Token) -> bool {
     token.shape == Shape::Lower && CONNECTORS.contains(&token.text.as_str())
@@ -755,7 +767,7 @@ impl<'a> Finder<'a> {
             .tokens
             .get(range.end)
             .filter(|t| t.paragraph == token.paragraph);
-        if next.is_some_and(|t| SPEECH_VERBS.contains(&t.text.as_str())) {
+        if next.is_some_and(|t| t.joined && SPEECH_VERBS.contains(&t.text.as_str())) {
             return Some((EntityKind::Person, Evidence::Guess));
         }
         let previous = range
@@ -763,10 +775,32 @@ impl<'a> Finder<'a> {
             .checked_sub(1)
             .map(|i| &self.tokens[i])
             .filter(|t| t.paragraph == token.paragraph && token.joined);
-        if previous.is_some_and(|t| PLACE_PREPOSITIONS.contains(&t.text.as_str())) {
+        if previous.is_some_and(|t| PLACE_PREPOSITIONS.contains(&t.text.to_lowercase().as_str())) {
             return Some((EntityKind::Location, Evidence::Guess));
         }
-        Some((EntityKind::Organization, Evidence::Guess))
+        if self.after_known_place(range.start) {
+            return Some((EntityKind::Location, Evidence::Guess));
+        }
+        Some((EntityKind::Organization, Evidence::Capital))
+    }
+}
+
+impl Finder<'_> {
+    /// Token `index` is coordinated with a known place before it ("in Leeds and Armley").
+    fn after_known_place(&self, index: usize) -> bool {
+        let (Some(place), Some(and)) = (
+            index.checked_sub(2).map(|i| &self.tokens[i]),
+            self.tokens.get(index.wrapping_sub(1)),
+        ) else {
+            return false;
+        };
+        let coordinated =
+            self.tokens[index].joined && and.joined && matches!(and.text.as_str(), "and" | "or");
+        coordinated
+            && self.lookup(index - 2..index - 1).is_some_and(|(entry, _)| {
+                self.gazetteer.entries[entry].kind == EntityKind::Location
+            })
+            && place.shape.is_capitalised()
     }
 }
 

@@ -387,3 +387,41 @@ fn a_head_word_alone_names_the_organisation_it_heads() {
         vec![entity("Academy of Ancient Music", Organization, 2)]
     );
 }
+
+#[test]
+fn an_unknown_word_beside_a_known_place_or_after_from_is_a_place() {
+    let text = "Buses ran between Leeds and Garforth. A nurse from Rothwell agreed.";
+    let found = summary(text);
+    assert!(
+        found.contains(&entity("Garforth", Location, 1)),
+        "{found:?}"
+    );
+    assert!(
+        found.contains(&entity("Rothwell", Location, 1)),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn a_place_reading_outweighs_a_bare_capital() {
+    let text = "Rain hit Garforth and Mirfield. Clinics in Mirfield closed.";
+    let found = summary(text);
+    assert!(
+        found.contains(&entity("Mirfield", Location, 2)),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn a_sentence_initial_preposition_still_marks_a_place_and_said_after_a_comma_no_person() {
+    let text = "In Mirfield, the school reopened. A charity in Garforth, said to be small, helped.";
+    let found = summary(text);
+    assert!(
+        found.contains(&entity("Mirfield", Location, 1)),
+        "{found:?}"
+    );
+    assert!(
+        found.contains(&entity("Garforth", Location, 1)),
+        "{found:?}"
+    );
+}
