@@ -236,8 +236,11 @@ impl<'a> Finder<'a> {
     /// after connectors ("Bank" + "of" + "England").
     fn extension(&self, end: usize) -> Option<usize> {
         let tokens = self.tokens;
-        if end == 0 || tokens[end - 1].possessive {
+        if end == 0 {
             return None;
+        }
+        if tokens[end - 1].possessive {
+            return self.royal_possessive(end);
         }
         let mut k = end;
         let is_and = |t: &Token| t.shape == Shape::Lower && t.text == "and";
@@ -295,6 +298,24 @@ impl<'a> Finder<'a> {
                 return None;
             }
         }
+    }
+
+    /// "King's Fund", "Queen's University": a royal or saintly possessive before an organisation
+    /// head word is part of the name (any other possessive ends it: "Britain's Labour Party").
+    fn royal_possessive(&self, end: usize) -> Option<usize> {
+        let owner = &self.tokens[end - 1];
+        let next = self.tokens.get(end)?;
+        let royal = matches!(
+            owner.bare(),
+            "King" | "Queen" | "Prince" | "Princess" | "St"
+        );
+        // Only "'s" and a space between (a possessive is never "joined" to what follows).
+        let adjacent = next.paragraph == owner.paragraph && next.start <= owner.end + 3;
+        let head = adjacent
+            && !next.sentence_start
+            && !next.possessive
+            && self.gazetteer.cue(next.bare()) == Some(EntityKind::Organization);
+        (royal && head).then_some(end + 1)
     }
 
     /// Cuts a run into gazetteer names (longest first) and the free words between them.
@@ -488,7 +509,11 @@ impl<'a> Finder<'a> {
             // A listed item keeps its comma ("Ministry of Housing, Communities and ...").
             name: (name_from..range.end)
                 .map(|i| {
-                    let word = self.tokens[i].bare().to_owned();
+                    let token = &self.tokens[i];
+                    let mut word = token.bare().to_owned();
+                    if token.possessive && i + 1 < range.end {
+                        word.push_str("'s");
+                    }
                     let listed = i + 1 < range.end && self.tokens[i + 1].after_comma;
                     if listed {
                         word + ","

@@ -425,3 +425,17 @@ fn a_sentence_initial_preposition_still_marks_a_place_and_said_after_a_comma_no_
         "{found:?}"
     );
 }
+
+#[test]
+fn a_royal_possessive_before_a_head_word_is_one_name() {
+    let text = "Funds came from the Prince's Trust and from Britain's Labour Party.";
+    let found = summary(text);
+    assert!(
+        found.contains(&entity("Prince's Trust", Organization, 1)),
+        "{found:?}"
+    );
+    assert!(
+        found.contains(&entity("Labour Party", Organization, 1)),
+        "{found:?}"
+    );
+}
