@@ -619,6 +619,15 @@ impl<'a> Finder<'a> {
         if self.evidence.contains(word) || self.evidence.contains(&self.key(range.clone())) {
             return Some(range);
         }
+        // "City of Leeds Council", "University of Kent": a head word before "of" or "for" opens
+        // a name that goes on past it.
+        let heads = range.len() >= 3
+            && self.gazetteer.cue(word).is_some()
+            && matches!(self.tokens[range.start + 1].text.as_str(), "of" | "for")
+            && self.tokens[range.end - 1].shape.is_capitalised();
+        if heads {
+            return Some(range);
+        }
         // "Shares of Goldman Sachs": a lone word before "of" and a known name is a common noun
         // (a head word like "Bank of" has been joined to the name already).
         let before_of = range.len() >= 2 && is_connector(&self.tokens[range.end - 1]);

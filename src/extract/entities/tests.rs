@@ -439,3 +439,13 @@ fn a_royal_possessive_before_a_head_word_is_one_name() {
         "{found:?}"
     );
 }
+
+#[test]
+fn a_sentence_can_open_with_a_head_word_and_of() {
+    let text = "The city flooded.\nCity of Wakefield Council said roads were shut.";
+    let found = summary(text);
+    assert!(
+        found.contains(&entity("City of Wakefield Council", Organization, 1)),
+        "{found:?}"
+    );
+}
