@@ -107,6 +107,21 @@ const LEADING_PLACE_WORDS: &[&str] = &[
     "River", "Lake", "Mount", "Mt", "Cape", "Isle", "Loch", "Lough", "Fort", "Port",
 ];
 
+/// Lower-case nouns after which a name is a place's ("the Hyde Park area").
+const PLACE_NOUNS: &[&str] = &[
+    "neighborhood",
+    "neighbourhood",
+    "district",
+    "suburb",
+    "area",
+    "borough",
+    "estate",
+    "village",
+    "region",
+    "province",
+    "county",
+];
+
 /// Compass words that make a region of a known place ("North Yorkshire", "Western Australia").
 const COMPASS_WORDS: &[&str] = &[
     "North", "South", "East", "West", "Northern", "Southern", "Eastern", "Western", "Central",
@@ -713,10 +728,17 @@ impl<'a> Finder<'a> {
         if let Some(kind) = self.organisation_cue(range.clone()) {
             return Some(rule(kind));
         }
-        if self.is_region(range.clone()) {
+        if self.is_region(range.clone()) || self.before_place_noun(range.end) {
             return Some(rule(EntityKind::Location));
         }
         self.person_or_guess(range)
+    }
+
+    /// A name written before a lower-case place noun ("the Five Points neighborhood").
+    fn before_place_noun(&self, end: usize) -> bool {
+        self.tokens.get(end).is_some_and(|t| {
+            t.joined && t.shape == Shape::Lower && PLACE_NOUNS.contains(&t.text.as_str())
+        })
     }
 
     /// A compass word before a known place that is not a country ("North Yorkshire").

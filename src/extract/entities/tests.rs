@@ -449,3 +449,17 @@ fn a_sentence_can_open_with_a_head_word_and_of() {
         "{found:?}"
     );
 }
+
+#[test]
+fn a_name_before_a_place_noun_is_a_place() {
+    let found = summary("Turnout rose in the Seven Oaks Hill district on Tuesday.");
+    assert!(
+        found.contains(&entity("Seven Oaks Hill", Location, 1)),
+        "{found:?}"
+    );
+    let found = summary("Voters in the Mill Lane Bottoms area queued early.");
+    assert!(
+        found.contains(&entity("Mill Lane Bottoms", Location, 1)),
+        "{found:?}"
+    );
+}
