@@ -297,10 +297,19 @@ impl<'a> Finder<'a> {
             }
             end
         };
+        // An item that names something itself ("Downing Street", "NHS England") is a list of
+        // names, not part of one; a remit may end in an organisation word ("Local Government").
+        let names_itself = |item: Range<usize>| {
+            let last = tokens[item.end - 1].bare();
+            let cue = self.gazetteer.cue(last);
+            (item.len() >= 2 && cue.is_some_and(|kind| kind != EntityKind::Organization))
+                || item.clone().any(|i| self.lookup(i..i + 1).is_some())
+                || self.lookup(item).is_some()
+        };
         let mut k = run.end;
         loop {
             let end = capitalised_from(k);
-            if end == k {
+            if end == k || names_itself(k..end) {
                 return None;
             }
             let next = tokens.get(end)?;
@@ -308,7 +317,8 @@ impl<'a> Finder<'a> {
                 k = end;
             } else if next.joined && next.text == "and" {
                 let last = capitalised_from(end + 1);
-                return (last > end + 1).then_some(last);
+                let named = last > end + 1 && !names_itself(end + 1..last);
+                return named.then_some(last);
             } else {
                 return None;
             }

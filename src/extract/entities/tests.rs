@@ -463,3 +463,13 @@ fn a_name_before_a_place_noun_is_a_place() {
         "{found:?}"
     );
 }
+
+#[test]
+fn a_list_of_names_after_an_organisation_is_not_part_of_it() {
+    let text = "Officials from the Ministry of Defence, Downing Street and Transport Scotland met.";
+    let found = summary(text);
+    assert!(
+        found.contains(&entity("Ministry of Defence", Organization, 1)),
+        "{found:?}"
+    );
+}
