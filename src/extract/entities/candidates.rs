@@ -12,6 +12,9 @@ use crate::api::types::EntityKind;
 /// Why a candidate has its kind; the entity's confidence follows from the strongest.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Evidence {
+    /// Nothing but a capital: a lone unknown word taken for an organisation; any other reading
+    /// of the same name ("in Kilifi") outweighs it.
+    Capital,
     /// Shape alone ("two capitalised words are probably a person").
     Guess,
     /// A rule fired: a title, an honorific, a cue word, an acronym, a given name.
@@ -23,6 +26,7 @@ pub enum Evidence {
 impl Evidence {
     pub fn confidence(self) -> f64 {
         match self {
+            Evidence::Capital => 0.4,
             Evidence::Guess => 0.5,
             Evidence::Rule => 0.8,
             Evidence::Gazetteer => 0.95,
@@ -93,8 +97,59 @@ const SPEECH_VERBS: &[&str] = &[
     "asked",
 ];
 
+/// Letters after a name that are not part of it: honours, professional ranks, seats.
+const POST_NOMINALS: &[&str] = &[
+    "KC", "QC", "MP", "MEP", "MSP", "MS", "AM", "OBE", "MBE", "CBE", "KBE", "DBE", "PhD", "FRS",
+];
+
+/// Words that open a place's name ("River Thames", "Cape Horn", "Mount Everest").
+const LEADING_PLACE_WORDS: &[&str] = &[
+    "River", "Lake", "Mount", "Mt", "Cape", "Isle", "Loch", "Lough", "Fort", "Port",
+];
+
+/// Lower-case nouns after which a name is a place's ("the Hyde Park area").
+const PLACE_NOUNS: &[&str] = &[
+    "neighborhood",
+    "neighbourhood",
+    "district",
+    "suburb",
+    "area",
+    "borough",
+    "estate",
+    "village",
+    "region",
+    "province",
+    "county",
+];
+
+/// Compass words that make a region of a known place ("North Yorkshire", "Western Australia").
+const COMPASS_WORDS: &[&str] = &[
+    "North", "South", "East", "West", "Northern", "Southern", "Eastern", "Western", "Central",
+    "Greater", "Upper", "Lower",
+];
+
+/// Pronouns whose contractions ("I'm", "We've", "They'll") open sentences and quotes.
+const PRONOUNS: &[&str] = &[
+    "I", "We", "You", "They", "He", "She", "It", "Let", "There", "That", "What", "Who", "Here",
+];
+
+/// "We've", "I'm": a pronoun with a contracted verb, never a name.
+fn is_pronoun_contraction(word: &str) -> bool {
+    word.split_once('\'').is_some_and(|(head, tail)| {
+        PRONOUNS.contains(&head) && ["m", "ve", "ll", "re", "d", "s"].contains(&tail)
+    })
+}
+
 /// Prepositions after which a lone unknown name is a place.
-const PLACE_PREPOSITIONS: &[&str] = &["in", "near", "across", "outside", "throughout", "into"];
+const PLACE_PREPOSITIONS: &[&str] = &[
+    "in",
+    "near",
+    "across",
+    "outside",
+    "throughout",
+    "into",
+    "from",
+];
 
 fn is_connector(token: &Token) -> bool {
     token.shape == Shape::Lower && CONNECTORS.contains(&token.text.as_str())
@@ -183,7 +238,7 @@ impl<'a> Finder<'a> {
             }
             let start = i;
             let mut end = i + 1;
-            while let Some(next) = self.extension(end) {
+            while let Some(next) = self.extension(end).or_else(|| self.listed(start..end)) {
                 end = next;
             }
             runs.push(start..end);
@@ -196,8 +251,11 @@ impl<'a> Finder<'a> {
     /// after connectors ("Bank" + "of" + "England").
     fn extension(&self, end: usize) -> Option<usize> {
         let tokens = self.tokens;
-        if end == 0 || tokens[end - 1].possessive {
+        if end == 0 {
             return None;
+        }
+        if tokens[end - 1].possessive {
+            return self.royal_possessive(end);
         }
         let mut k = end;
         let is_and = |t: &Token| t.shape == Shape::Lower && t.text == "and";
@@ -216,6 +274,73 @@ impl<'a> Finder<'a> {
             && !next.sentence_start
             && !first_connector_is_the;
         joins.then_some(k + 1)
+    }
+
+    /// Where a name with a head word before "of" or "for" grows over a list of capitalised
+    /// items closed by "and" ("Department for Culture, Media and Sport"): the end of the last item.
+    fn listed(&self, run: Range<usize>) -> Option<usize> {
+        let tokens = self.tokens;
+        let headed = tokens[run.clone()].windows(2).any(|pair| {
+            pair[0].shape.is_capitalised()
+                && self.gazetteer.cue(pair[0].bare()) == Some(EntityKind::Organization)
+                && matches!(pair[1].text.as_str(), "of" | "for")
+        });
+        if !headed || tokens.get(run.end).is_none_or(|t| !t.after_comma) {
+            return None;
+        }
+        let capitalised_from = |k: usize| {
+            let mut end = k;
+            while tokens.get(end).is_some_and(|t| {
+                t.shape.is_capitalised() && !t.sentence_start && (end == k || t.joined)
+            }) {
+                end += 1;
+            }
+            end
+        };
+        // An item that names something itself ("Downing Street", "NHS England") is a list of
+        // names, not part of one; a remit may end in an organisation word ("Local Government").
+        let names_itself = |item: Range<usize>| {
+            let last = tokens[item.end - 1].bare();
+            let cue = self.gazetteer.cue(last);
+            (item.len() >= 2 && cue.is_some_and(|kind| kind != EntityKind::Organization))
+                || item.clone().any(|i| self.lookup(i..i + 1).is_some())
+                || self.lookup(item).is_some()
+        };
+        let mut k = run.end;
+        loop {
+            let end = capitalised_from(k);
+            if end == k || names_itself(k..end) {
+                return None;
+            }
+            let next = tokens.get(end)?;
+            if next.after_comma {
+                k = end;
+            } else if next.joined && next.text == "and" {
+                let last = capitalised_from(end + 1);
+                let named = last > end + 1 && !names_itself(end + 1..last);
+                return named.then_some(last);
+            } else {
+                return None;
+            }
+        }
+    }
+
+    /// "King's Fund", "Queen's University": a royal or saintly possessive before an organisation
+    /// head word is part of the name (any other possessive ends it: "Britain's Labour Party").
+    fn royal_possessive(&self, end: usize) -> Option<usize> {
+        let owner = &self.tokens[end - 1];
+        let next = self.tokens.get(end)?;
+        let royal = matches!(
+            owner.bare(),
+            "King" | "Queen" | "Prince" | "Princess" | "St"
+        );
+        // Only "'s" and a space between (a possessive is never "joined" to what follows).
+        let adjacent = next.paragraph == owner.paragraph && next.start <= owner.end + 3;
+        let head = adjacent
+            && !next.sentence_start
+            && !next.possessive
+            && self.gazetteer.cue(next.bare()) == Some(EntityKind::Organization);
+        (royal && head).then_some(end + 1)
     }
 
     /// Cuts a run into gazetteer names (longest first) and the free words between them.
@@ -287,9 +412,18 @@ impl<'a> Finder<'a> {
         }
         let head_of = tokens.windows(2).find_map(|pair| {
             let cue = gazetteer.cue(pair[0].bare())?;
-            (pair[0].shape.is_capitalised() && pair[1].text == "of").then_some(cue)
+            let linked = matches!(pair[1].text.as_str(), "of" | "for");
+            (pair[0].shape.is_capitalised() && linked).then_some(cue)
         });
-        gazetteer.cue(words[words.len() - 1]).or(head_of)
+        let last = gazetteer.cue(words[words.len() - 1]);
+        // "Ellen Park", "Grace Hill": a given name before a place word is a person's name.
+        if last == Some(EntityKind::Location) && gazetteer.is_first_name(words[words.len() - 2]) {
+            return None;
+        }
+        let leading_place = LEADING_PLACE_WORDS
+            .contains(&words[0])
+            .then_some(EntityKind::Location);
+        last.or(head_of).or(leading_place)
     }
 
     /// Joins pieces that are one name together: a given name before a place name ("George
@@ -320,18 +454,42 @@ impl<'a> Finder<'a> {
                 let given_name = left_words.len() == 1
                     && r.len() == 1
                     && self.gazetteer.is_first_name(left_words[0]);
+                // "University of" + "Texas", "Communications Workers of" + "America".
                 let head_of = left_words.len() >= 2
-                    && self.gazetteer.cue(left_words[0]).is_some()
-                    && is_connector(&self.tokens[l.end - 1]);
-                (given_name || head_of).then_some(l.start..r.end)
+                    && is_connector(&self.tokens[l.end - 1])
+                    && (self.gazetteer.cue(left_words[0]).is_some()
+                        || left_words[..left_words.len() - 1]
+                            .iter()
+                            .any(|w| self.gazetteer.cue(w) == Some(EntityKind::Organization)));
+                let entry = match right {
+                    Piece::Known { entry, .. } => &self.gazetteer.entries[*entry],
+                    Piece::Free { .. } => return None,
+                };
+                // "North" + "Yorkshire": a region of a known place.
+                let region = left_words.len() == 1
+                    && COMPASS_WORDS.contains(&left_words[0])
+                    && entry.kind == EntityKind::Location
+                    && !entry.is_country;
+                (given_name || head_of || region).then_some(l.start..r.end)
+            }
+            (Piece::Free { range: l }, Piece::Free { range: r }) if l.end == r.start => {
+                // "City of York" + "Council": one name once a head word follows.
+                let cued = self.gazetteer.cue(words(r).last().copied().unwrap_or(""));
+                (cued == Some(EntityKind::Organization)).then_some(l.start..r.end)
             }
             (Piece::Known { range: l, entry }, Piece::Free { range: r }) => {
                 let right_words = words(r);
                 let last = right_words.last().copied().unwrap_or("");
                 let entry = &self.gazetteer.entries[*entry];
-                let is_place = entry.kind == EntityKind::Location;
-                let organisation = is_place
-                    && self.gazetteer.cue(last) == Some(EntityKind::Organization)
+                // "Denver Metro Chamber of Commerce", "Lisbon Ocean Summit", "United Nations
+                // Environment Programme": a place or an organisation before a cued name.
+                let named_after =
+                    matches!(entry.kind, EntityKind::Location | EntityKind::Organization);
+                let cued = self.gazetteer.cue(last).is_some()
+                    || self.organisation_cue(r.clone()) == Some(EntityKind::Organization);
+                let organisation = named_after
+                    && cued
+                    && !LEADING_PLACE_WORDS.contains(&right_words[0])
                     && !right_words.iter().all(|w| self.gazetteer.is_title_word(w));
                 let person = l.len() == 1
                     && self.gazetteer.is_first_name(self.tokens[l.start].bare())
@@ -373,9 +531,21 @@ impl<'a> Finder<'a> {
         Candidate {
             start: self.tokens[range.start].start,
             end: self.tokens[range.end - 1].end,
-            name: self.tokens[name_from..range.end]
-                .iter()
-                .map(|t| t.bare().to_owned())
+            // A listed item keeps its comma ("Ministry of Housing, Communities and ...").
+            name: (name_from..range.end)
+                .map(|i| {
+                    let token = &self.tokens[i];
+                    let mut word = token.bare().to_owned();
+                    if token.possessive && i + 1 < range.end {
+                        word.push_str("'s");
+                    }
+                    let listed = i + 1 < range.end && self.tokens[i + 1].after_comma;
+                    if listed {
+                        word + ","
+                    } else {
+                        word
+                    }
+                })
                 .collect(),
             kind: EntityKind::Other,
             evidence: Evidence::Guess,
@@ -405,13 +575,13 @@ impl<'a> Finder<'a> {
         let Some(candidate) = self.typed(range) else {
             return Vec::new();
         };
-        let prefix = (candidate.kind == EntityKind::Organization)
-            .then(|| {
-                let start = self.tokens.partition_point(|t| t.start < candidate.start);
-                let end = self.tokens.partition_point(|t| t.end <= candidate.end);
-                self.country_prefix(start..end, None)
-            })
-            .flatten();
+        let prefix = if candidate.kind == EntityKind::Organization {
+            let start = self.tokens.partition_point(|t| t.start < candidate.start);
+            let end = self.tokens.partition_point(|t| t.end <= candidate.end);
+            self.country_prefix(start..end, None)
+        } else {
+            None
+        };
         std::iter::once(candidate).chain(prefix).collect()
     }
 
@@ -420,7 +590,10 @@ impl<'a> Finder<'a> {
             let prefix = range.start..range.start + length;
             let (entry, form) = self.gazetteer.lookup(&self.key(prefix.clone()))?;
             let is_country = self.gazetteer.entries[entry].is_country;
-            (is_country && form == Form::Name && Some(entry) != own_entry).then(|| Candidate {
+            if !is_country || form != Form::Name || Some(entry) == own_entry {
+                return None;
+            }
+            Some(Candidate {
                 kind: EntityKind::Location,
                 evidence: Evidence::Gazetteer,
                 entry: Some(entry),
@@ -471,19 +644,53 @@ impl<'a> Finder<'a> {
         if self.evidence.contains(word) || self.evidence.contains(&self.key(range.clone())) {
             return Some(range);
         }
+        // "City of Leeds Council", "University of Kent": a head word before "of" or "for" opens
+        // a name that goes on past it.
+        let heads = range.len() >= 3
+            && self.gazetteer.cue(word).is_some()
+            && matches!(self.tokens[range.start + 1].text.as_str(), "of" | "for")
+            && self.tokens[range.end - 1].shape.is_capitalised();
+        if heads {
+            return Some(range);
+        }
         // "Shares of Goldman Sachs": a lone word before "of" and a known name is a common noun
         // (a head word like "Bank of" has been joined to the name already).
         let before_of = range.len() >= 2 && is_connector(&self.tokens[range.end - 1]);
         let ordinary = self.gazetteer.is_common(word)
             || self.lower_words.contains(&word.to_lowercase())
             || self.gazetteer.is_not_name(word)
-            || (before_of && !self.gazetteer.is_first_name(word));
+            || (before_of && !self.gazetteer.is_first_name(word))
+            || (range.len() == 1 && self.looks_like_common_noun(range.start));
         if !ordinary {
             return Some(range);
         }
         let rest = range.start + 1..range.end;
         let rest = self.trim_connectors(rest);
         (!rest.is_empty()).then_some(rest)
+    }
+
+    /// A lone sentence-initial word shaped like an ordinary word: a participle or adverb
+    /// ("Giving", "Quickly"), a plural whose singular the text writes in lower case or is common
+    /// ("Roads", "Fishermen"). A name before a speech verb ("Manning said") stays a name.
+    fn looks_like_common_noun(&self, index: usize) -> bool {
+        let word = self.tokens[index].bare();
+        let before_speech = self
+            .tokens
+            .get(index + 1)
+            .is_some_and(|t| SPEECH_VERBS.contains(&t.text.as_str()));
+        if before_speech || self.tokens[index].shape != Shape::Capitalised {
+            return false;
+        }
+        let lower = word.to_lowercase();
+        let suffixed = ["ing", "ly", "men", "ness"]
+            .iter()
+            .any(|suffix| lower.len() > suffix.len() + 2 && lower.ends_with(suffix));
+        let singular = lower
+            .strip_suffix("es")
+            .into_iter()
+            .chain(lower.strip_suffix('s'))
+            .any(|s| self.lower_words.contains(s) || self.gazetteer.is_common(s));
+        suffixed || singular
     }
 
     fn trim_connectors(&self, mut range: Range<usize>) -> Range<usize> {
@@ -499,6 +706,17 @@ impl<'a> Finder<'a> {
 
     /// Types free words by rule, or drops them (role nouns, dates, religious adjectives).
     fn typed(&self, range: Range<usize>) -> Option<Candidate> {
+        let mut range = self.trim_connectors(range);
+        // "The" and "We've" open sentences before names; "KC" and "MP" follow them.
+        while !range.is_empty() && {
+            let text = &self.tokens[range.start].text;
+            text == "The" || is_pronoun_contraction(text)
+        } {
+            range.start += 1;
+        }
+        while range.len() > 1 && POST_NOMINALS.contains(&self.tokens[range.end - 1].bare()) {
+            range.end -= 1;
+        }
         let range = self.trim_connectors(range);
         if range.is_empty() {
             return None;
@@ -520,7 +738,29 @@ impl<'a> Finder<'a> {
         if let Some(kind) = self.organisation_cue(range.clone()) {
             return Some(rule(kind));
         }
+        if self.is_region(range.clone()) || self.before_place_noun(range.end) {
+            return Some(rule(EntityKind::Location));
+        }
         self.person_or_guess(range)
+    }
+
+    /// A name written before a lower-case place noun ("the Five Points neighborhood").
+    fn before_place_noun(&self, end: usize) -> bool {
+        self.tokens.get(end).is_some_and(|t| {
+            t.joined && t.shape == Shape::Lower && PLACE_NOUNS.contains(&t.text.as_str())
+        })
+    }
+
+    /// A compass word before a known place that is not a country ("North Yorkshire").
+    fn is_region(&self, range: Range<usize>) -> bool {
+        if range.len() < 2 || !COMPASS_WORDS.contains(&self.tokens[range.start].bare()) {
+            return false;
+        }
+        self.lookup(range.start + 1..range.end)
+            .is_some_and(|(entry, _)| {
+                let entry = &self.gazetteer.entries[entry];
+                entry.kind == EntityKind::Location && !entry.is_country
+            })
     }
 
     /// Names left after cue words: role titles stripped, honorifics kept in the mention.
@@ -593,7 +833,7 @@ impl<'a> Finder<'a> {
             .tokens
             .get(range.end)
             .filter(|t| t.paragraph == token.paragraph);
-        if next.is_some_and(|t| SPEECH_VERBS.contains(&t.text.as_str())) {
+        if next.is_some_and(|t| t.joined && SPEECH_VERBS.contains(&t.text.as_str())) {
             return Some((EntityKind::Person, Evidence::Guess));
         }
         let previous = range
@@ -601,10 +841,32 @@ impl<'a> Finder<'a> {
             .checked_sub(1)
             .map(|i| &self.tokens[i])
             .filter(|t| t.paragraph == token.paragraph && token.joined);
-        if previous.is_some_and(|t| PLACE_PREPOSITIONS.contains(&t.text.as_str())) {
+        if previous.is_some_and(|t| PLACE_PREPOSITIONS.contains(&t.text.to_lowercase().as_str())) {
             return Some((EntityKind::Location, Evidence::Guess));
         }
-        Some((EntityKind::Organization, Evidence::Guess))
+        if self.after_known_place(range.start) {
+            return Some((EntityKind::Location, Evidence::Guess));
+        }
+        Some((EntityKind::Organization, Evidence::Capital))
+    }
+}
+
+impl Finder<'_> {
+    /// Token `index` is coordinated with a known place before it ("in Leeds and Armley").
+    fn after_known_place(&self, index: usize) -> bool {
+        let (Some(place), Some(and)) = (
+            index.checked_sub(2).map(|i| &self.tokens[i]),
+            self.tokens.get(index.wrapping_sub(1)),
+        ) else {
+            return false;
+        };
+        let coordinated =
+            self.tokens[index].joined && and.joined && matches!(and.text.as_str(), "and" | "or");
+        coordinated
+            && self.lookup(index - 2..index - 1).is_some_and(|(entry, _)| {
+                self.gazetteer.entries[entry].kind == EntityKind::Location
+            })
+            && place.shape.is_capitalised()
     }
 }
 

@@ -30,6 +30,7 @@ pub fn fold(doc: &Document, candidates: &[Candidate]) -> Vec<FoundEntity> {
         by_surname: HashMap::new(),
         by_given_name: HashMap::new(),
         by_initials: HashMap::new(),
+        by_short_word: HashMap::new(),
         of: vec![None; candidates.len()],
     };
     folder.people();
@@ -59,6 +60,9 @@ struct Folder<'a> {
     by_given_name: HashMap<String, Vec<usize>>,
     /// Other multi-word names' groups by their initials ("NHS").
     by_initials: HashMap<String, usize>,
+    /// Organisations by the word that can name them alone: the first word of "<word> <head
+    /// word>" ("Northwind"), the head word before "of" ("House").
+    by_short_word: HashMap<String, usize>,
     /// The group of each candidate, once assigned.
     of: Vec<Option<usize>>,
 }
@@ -92,12 +96,35 @@ impl Folder<'_> {
                 continue;
             }
             for &m in &group.members {
-                let name = &self.candidates[m].name;
+                let candidate = &self.candidates[m];
+                let name = &candidate.name;
                 if name.len() >= 2 {
                     self.by_initials.entry(initials(name)).or_insert(g);
                 }
+                if is_cued_organisation(candidate) {
+                    self.by_short_word.entry(name[0].clone()).or_insert(g);
+                }
+                // "House of Representatives" → "the House"; "University of Leeds" → "the
+                // University".
+                if let Some(pair) = name.windows(2).find(|pair| pair[1] == "of") {
+                    self.by_short_word.entry(pair[0].clone()).or_insert(g);
+                }
             }
         }
+    }
+
+    /// The organisation a lone word shortens: the first word of a name that ends in a head word
+    /// ("Northwind" after "Northwind Robotics"), the head word of a name with "of" ("the House"
+    /// after "House of Representatives").
+    fn short_name(&self, i: usize) -> Option<usize> {
+        let candidate = &self.candidates[i];
+        let [word] = candidate.name.as_slice() else {
+            return None;
+        };
+        if candidate.kind == EntityKind::Location {
+            return None;
+        }
+        self.by_short_word.get(word).copied()
     }
 
     fn new_group(&mut self, group: Group) -> usize {
@@ -199,7 +226,8 @@ impl Folder<'_> {
             let group = defined
                 .or_else(|| self.person_by_word(i, true))
                 .or_else(|| self.person_by_word(i, false))
-                .or_else(|| self.abbreviated(i));
+                .or_else(|| self.abbreviated(i))
+                .or_else(|| self.short_name(i));
             match group {
                 Some(group) => self.add(group, i),
                 None => self.by_name(i),
@@ -246,6 +274,22 @@ impl Folder<'_> {
             .collect();
         self.by_initials.get(&letters).copied()
     }
+}
+
+/// An organisation without a gazetteer entry named by a word and a head word ("Northwind
+/// Robotics", "Acme Holdings"), whose first word alone may name it later.
+fn is_cued_organisation(candidate: &Candidate) -> bool {
+    let gazetteer = gazetteer::get();
+    let [first, .., last] = candidate.name.as_slice() else {
+        return false;
+    };
+    candidate.kind == EntityKind::Organization
+        && candidate.entry.is_none()
+        && candidate.name.len() == 2
+        && gazetteer.cue(last) == Some(EntityKind::Organization)
+        && gazetteer.cue(first).is_none()
+        && gazetteer.lookup(first).is_none()
+        && !gazetteer.is_title_word(first)
 }
 
 /// Two multi-word person names are one person: same surname, and the same given name or one

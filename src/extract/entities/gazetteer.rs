@@ -207,12 +207,14 @@ impl Gazetteer {
     }
 
     /// A title that names a role ("Minister", "President").
+    /// "Mayor-elect" and "Minister-designate" are their titles too.
     pub fn is_core_title(&self, word: &str) -> bool {
-        self.core_titles.contains(word)
+        self.core_titles.contains(without_role_suffix(word))
     }
 
     /// A word that may be part of a role title ("Prime", "Foreign", "Minister").
     pub fn is_title_word(&self, word: &str) -> bool {
+        let word = without_role_suffix(word);
         self.title_words.contains(word) || self.honorifics.contains_key(word)
     }
 
@@ -233,6 +235,14 @@ impl Gazetteer {
     pub fn is_first_name(&self, word: &str) -> bool {
         self.first_names.contains(word)
     }
+}
+
+/// A title without the suffix of an office not yet taken up ("Mayor-elect" → "Mayor").
+fn without_role_suffix(word: &str) -> &str {
+    ["-elect", "-designate"]
+        .iter()
+        .find_map(|suffix| word.strip_suffix(suffix))
+        .unwrap_or(word)
 }
 
 #[cfg(test)]

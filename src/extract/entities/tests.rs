@@ -299,3 +299,177 @@ fn gazetteer_hits_are_surer_than_rules_and_rules_than_guesses() {
     assert!(confidence("Paris") > confidence("Ann Obi"));
     assert!(confidence("Ann Obi") > confidence("Quillon Marsh"));
 }
+
+#[test]
+fn a_place_before_a_cued_name_is_part_of_it() {
+    let found = summary("Delegates flew to the Oslo Climate Summit on Friday.");
+    assert_eq!(found, vec![entity("Oslo Climate Summit", Event, 1)]);
+    let found = summary("Traders joined the Leeds Area Chamber of Commerce last year.");
+    assert_eq!(
+        found,
+        vec![entity("Leeds Area Chamber of Commerce", Organization, 1)]
+    );
+}
+
+#[test]
+fn a_head_word_anywhere_before_of_joins_the_place() {
+    let found = summary("He spoke for the Allied Dock Workers of Canada at the hearing.");
+    assert_eq!(
+        found,
+        vec![entity("Allied Dock Workers of Canada", Organization, 1)]
+    );
+}
+
+#[test]
+fn a_compass_word_before_a_known_place_is_a_region() {
+    let found =
+        summary("Police closed the road across West Yorkshire overnight. Roads reopened later.");
+    assert_eq!(found, vec![entity("West Yorkshire", Location, 1)]);
+}
+
+#[test]
+fn leading_place_words_make_places_and_given_names_make_people() {
+    let found = summary("Fishermen on the River Tamar met Helen Brook and Rachel Hill there.");
+    assert_eq!(
+        found,
+        vec![
+            entity("River Tamar", Location, 1),
+            entity("Helen Brook", Person, 1),
+            entity("Rachel Hill", Person, 1),
+        ]
+    );
+}
+
+#[test]
+fn pronoun_contractions_and_a_leading_the_are_not_names() {
+    let found = summary("\"We've waited long enough,\" he said. The Crofton Bakers Guild agreed.");
+    assert_eq!(found, vec![entity("Crofton Bakers Guild", Organization, 1)]);
+}
+
+#[test]
+fn post_nominal_letters_and_elect_titles_are_not_part_of_names() {
+    let text = "Daniel Marsh KC argued the case. Governor-elect Marsh thanked Daniel Marsh's team.";
+    assert_eq!(summary(text), vec![entity("Daniel Marsh", Person, 3)]);
+}
+
+#[test]
+fn a_company_is_later_named_by_its_first_word() {
+    let text = "Shares in Bellhaven Holdings fell. Bellhaven said demand was weak.";
+    assert_eq!(
+        summary(text),
+        vec![entity("Bellhaven Holdings", Organization, 2)]
+    );
+}
+
+#[test]
+fn sentence_initial_participles_and_plurals_are_not_names() {
+    let text = "Walking home, she saw the bridge. Bridges were shut. Hastings said it was calm.";
+    assert_eq!(summary(text), vec![entity("Hastings", Person, 1)]);
+}
+
+#[test]
+fn an_organisation_name_may_list_its_remits_with_commas() {
+    let text =
+        "The Department for Culture, Media and Sport, the Treasury and Kent, Surrey and Essex.";
+    let found = summary(text);
+    assert_eq!(
+        found[0],
+        entity("Department for Culture, Media and Sport", Organization, 1)
+    );
+    assert!(found.iter().any(|e| e.0 == "Kent"));
+}
+
+#[test]
+fn a_head_word_alone_names_the_organisation_it_heads() {
+    let text = "She studied at the Academy of Ancient Music. Later the Academy hired her.";
+    assert_eq!(
+        summary(text),
+        vec![entity("Academy of Ancient Music", Organization, 2)]
+    );
+}
+
+#[test]
+fn an_unknown_word_beside_a_known_place_or_after_from_is_a_place() {
+    let text = "Buses ran between Leeds and Garforth. A nurse from Rothwell agreed.";
+    let found = summary(text);
+    assert!(
+        found.contains(&entity("Garforth", Location, 1)),
+        "{found:?}"
+    );
+    assert!(
+        found.contains(&entity("Rothwell", Location, 1)),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn a_place_reading_outweighs_a_bare_capital() {
+    let text = "Rain hit Garforth and Mirfield. Clinics in Mirfield closed.";
+    let found = summary(text);
+    assert!(
+        found.contains(&entity("Mirfield", Location, 2)),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn a_sentence_initial_preposition_still_marks_a_place_and_said_after_a_comma_no_person() {
+    let text = "In Mirfield, the school reopened. A charity in Garforth, said to be small, helped.";
+    let found = summary(text);
+    assert!(
+        found.contains(&entity("Mirfield", Location, 1)),
+        "{found:?}"
+    );
+    assert!(
+        found.contains(&entity("Garforth", Location, 1)),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn a_royal_possessive_before_a_head_word_is_one_name() {
+    let text = "Funds came from the Prince's Trust and from Britain's Labour Party.";
+    let found = summary(text);
+    assert!(
+        found.contains(&entity("Prince's Trust", Organization, 1)),
+        "{found:?}"
+    );
+    assert!(
+        found.contains(&entity("Labour Party", Organization, 1)),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn a_sentence_can_open_with_a_head_word_and_of() {
+    let text = "The city flooded.\nCity of Wakefield Council said roads were shut.";
+    let found = summary(text);
+    assert!(
+        found.contains(&entity("City of Wakefield Council", Organization, 1)),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn a_name_before_a_place_noun_is_a_place() {
+    let found = summary("Turnout rose in the Seven Oaks Hill district on Tuesday.");
+    assert!(
+        found.contains(&entity("Seven Oaks Hill", Location, 1)),
+        "{found:?}"
+    );
+    let found = summary("Voters in the Mill Lane Bottoms area queued early.");
+    assert!(
+        found.contains(&entity("Mill Lane Bottoms", Location, 1)),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn a_list_of_names_after_an_organisation_is_not_part_of_it() {
+    let text = "Officials from the Ministry of Defence, Downing Street and Transport Scotland met.";
+    let found = summary(text);
+    assert!(
+        found.contains(&entity("Ministry of Defence", Organization, 1)),
+        "{found:?}"
+    );
+}

@@ -35,6 +35,9 @@ pub struct Token {
     pub sentence_start: bool,
     /// Follows the previous token with only spaces between (so both can be one name).
     pub joined: bool,
+    /// Follows the previous token after a comma and spaces (an item of a list that may be one
+    /// organisation's name: "Ministry of Housing, Communities and Local Government").
+    pub after_comma: bool,
     /// Index of the paragraph holding it.
     pub paragraph: usize,
 }
@@ -146,6 +149,10 @@ pub fn tokenize(doc: &Document) -> Vec<Token> {
                 && !after_period
                 && !gap.is_empty()
                 && gap.iter().all(|&c| c == ' ' || c == '\u{00A0}');
+            let after_comma = previous.is_some()
+                && gap.first() == Some(&',')
+                && gap.len() > 1
+                && gap[1..].iter().all(|&c| c == ' ' || c == '\u{00A0}');
             tokens.push(Token {
                 start: i,
                 end: word_end,
@@ -154,6 +161,7 @@ pub fn tokenize(doc: &Document) -> Vec<Token> {
                 possessive,
                 sentence_start,
                 joined,
+                after_comma,
                 paragraph,
             });
             previous = Some(tokens.len() - 1);
