@@ -31,14 +31,19 @@ impl Origins {
 }
 
 /// Fills what `input` leaves out from the extractor's proposal for its body, when it asks for
-/// extraction (`extract: true`); answers it unchanged otherwise. The body becomes the proposal's
-/// body (the text less a headline and standfirst found at its top), which every extracted offset
-/// counts in. Extracted records the API would reject (too long, too many) are left out.
+/// extraction (`extract: true`); answers it unchanged otherwise. Without a `headline` in the
+/// request, a headline (and standfirst) found at the top of the body is taken from it, and the
+/// body becomes the rest, which every extracted offset counts in; with one, the body is kept
+/// whole. Extracted records the API would reject (too long, too many) are left out.
 pub fn fill(mut input: ArticleCreate) -> (ArticleCreate, Origins) {
     if !input.extract {
         return (input, Origins::default());
     }
-    let proposal = extract::extract(&input.body);
+    let proposal = if input.headline.is_some() {
+        extract::extract_body(&input.body)
+    } else {
+        extract::extract(&input.body)
+    };
     let mut origins = Origins::default();
     if input.headline.is_none() {
         input.headline = proposal

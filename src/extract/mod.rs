@@ -114,18 +114,29 @@ const MAX_HEADLINE_WORDS: usize = 20;
 /// A standfirst has at most this many words.
 const MAX_STANDFIRST_WORDS: usize = 45;
 
-/// Runs the whole pipeline on `text`.
+/// Runs the whole pipeline on `text`: a headline and standfirst found at its top are proposed
+/// as such and leave the body.
 pub fn extract(text: &str) -> Proposal {
     let (headline, standfirst, body) = split_front(text);
-    let document = text::Document::new(body);
+    Proposal {
+        headline,
+        standfirst,
+        ..extract_body(body)
+    }
+}
+
+/// Runs the pipeline on `text` taken whole as the body: no headline or standfirst is split off
+/// (for a caller that has its own).
+pub fn extract_body(text: &str) -> Proposal {
+    let document = text::Document::new(text);
     let sections = sections::find(&document);
     let entities = entities::find(&document);
     let quotes = quotes::find(&document);
     let quotes = speakers::attribute(&document, &sections, quotes, &entities);
     Proposal {
         extractor_version: EXTRACTOR_VERSION.to_owned(),
-        headline,
-        standfirst,
+        headline: None,
+        standfirst: None,
         body: document.text().to_owned(),
         sections,
         quotes,

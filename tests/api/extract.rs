@@ -302,6 +302,49 @@ async fn create_with_extract_keeps_what_the_request_gave() {
     );
 }
 
+/// A first line that reads like a headline: taken out of the body only when the request has no
+/// headline of its own.
+#[tokio::test]
+async fn a_headline_line_leaves_the_body_only_when_the_request_has_no_headline() {
+    let app = spawn_app().await;
+    let text = "Ministers Face Revolt Over Plans to Cut School Budgets\n\
+                MPs met on Monday to discuss the plans.\n\
+                \"This cannot stand,\" said Jane Doe.";
+    assert!(
+        extract(text).headline.is_some(),
+        "the fixture needs a headline line"
+    );
+
+    let response = app
+        .post_json("/v1/articles", &json!({"body": text, "extract": true}))
+        .await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let split: Value = response.json().await.unwrap();
+    assert_eq!(
+        split["headline"],
+        "Ministers Face Revolt Over Plans to Cut School Budgets"
+    );
+    assert_eq!(split["body"], json!(extract(text).body));
+
+    let response = app
+        .post_json(
+            "/v1/articles",
+            &json!({"headline": "Budget revolt", "body": text, "extract": true}),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let kept: Value = response.json().await.unwrap();
+    assert_eq!(kept["headline"], "Budget revolt");
+    assert_eq!(kept["body"], text);
+    let quote = &kept["quotes"][0];
+    let (start, end) = (
+        quote["start"].as_u64().unwrap() as usize,
+        quote["end"].as_u64().unwrap() as usize,
+    );
+    let in_body: String = text.chars().skip(start).take(end - start).collect();
+    assert_eq!(quote["text"], json!(in_body));
+}
+
 #[tokio::test]
 async fn create_without_a_headline_needs_extract() {
     let app = spawn_app().await;

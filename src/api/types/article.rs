@@ -111,8 +111,9 @@ impl From<crate::search::ArticleSnippets> for ArticleHighlights {
 /// With `"extract": true` the extractor structures `body` and fills in what the request left out:
 /// `headline` (from a headline line at the top of the text, else the lede's first sentence),
 /// `standfirst`, and each of `sections`, `quotes` and `entities` that the request gave none of.
-/// The stored body is then the extractor's: the text less a headline and standfirst it found at the
-/// top, so offsets given in the request must count in that body. Extracted records carry their
+/// With a `headline` in the request the body is stored as given; without one, a headline (and
+/// standfirst) the extractor finds at the top of the text is taken out of it, and offsets given in
+/// the request must count in the body that is left. Extracted records carry their
 /// `provenance` (extractor version, confidence, `verified: false`); extracted entities are matched
 /// to stored ones by name or alias before new ones are made.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema, Validate)]
