@@ -283,13 +283,18 @@ pub fn flag(name: &str, value: Option<&str>) -> Result<bool, ApiError> {
 
 /// Reads a sort key from its resource's whitelist; the error lists the valid keys.
 pub fn sort<S: Copy>(value: Option<&str>, keys: &[(&str, S)]) -> Result<S, ApiError> {
+    choice("sort", value, keys)
+}
+
+/// Reads one of parameter `name`'s fixed values (the first when absent); the error lists them.
+pub fn choice<T: Copy>(name: &str, value: Option<&str>, keys: &[(&str, T)]) -> Result<T, ApiError> {
     let wanted = value.unwrap_or(keys[0].0);
     keys.iter()
         .find(|(key, _)| *key == wanted)
-        .map(|(_, sort)| *sort)
+        .map(|(_, value)| *value)
         .ok_or_else(|| {
-            let valid: Vec<&str> = keys.iter().map(|(k, _)| *k).collect();
-            ApiError::bad_request("sort", format!("must be one of {}", valid.join(", ")))
+            let valid: Vec<&str> = keys.iter().map(|(key, _)| *key).collect();
+            ApiError::bad_request(name, format!("must be one of {}", valid.join(", ")))
         })
 }
 

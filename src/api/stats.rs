@@ -125,20 +125,6 @@ pub struct TimelineParams {
     q: Option<String>,
 }
 
-/// Reads one of a parameter's fixed values; the error lists them.
-fn choice<T: Copy>(name: &str, value: Option<&str>, keys: &[(&str, T)]) -> Result<T, ApiError> {
-    let Some(wanted) = value else {
-        return Ok(keys[0].1);
-    };
-    keys.iter()
-        .find(|(key, _)| *key == wanted)
-        .map(|(_, value)| *value)
-        .ok_or_else(|| {
-            let valid: Vec<&str> = keys.iter().map(|(key, _)| *key).collect();
-            ApiError::bad_request(name, format!("must be one of {}", valid.join(", ")))
-        })
-}
-
 fn limit(value: Option<&str>) -> Result<u64, ApiError> {
     http::limit_within(value, DEFAULT_LIMIT, http::MAX_LIMIT)
 }
@@ -206,7 +192,7 @@ pub async fn get_top_entities(
     _: Reader,
 ) -> Result<HttpResponse, ApiError> {
     let params: TopEntitiesParams = http::query(&req)?;
-    let by = choice("by", params.by.as_deref(), &EntityRanking::KEYS)?;
+    let by = http::choice("by", params.by.as_deref(), &EntityRanking::KEYS)?;
     let kind = entity_kind(params.kind.as_deref())?;
     let window = window(params.from.as_deref(), params.to.as_deref())?;
     let limit = limit(params.limit.as_deref())?;
@@ -296,7 +282,7 @@ pub async fn get_co_mentions(
             "is required: the id or slug of the entity whose companions you want",
         ));
     };
-    let by = choice(
+    let by = http::choice(
         "by",
         params.by.as_deref(),
         &[
@@ -410,8 +396,8 @@ pub async fn get_timeline(
     _: Reader,
 ) -> Result<HttpResponse, ApiError> {
     let params: TimelineParams = http::query(&req)?;
-    let interval = choice("interval", params.interval.as_deref(), &Interval::KEYS)?;
-    let metric = choice("metric", params.metric.as_deref(), &Metric::KEYS)?;
+    let interval = http::choice("interval", params.interval.as_deref(), &Interval::KEYS)?;
+    let metric = http::choice("metric", params.metric.as_deref(), &Metric::KEYS)?;
     let tz: Tz = match params.tz.as_deref() {
         None => Tz::UTC,
         Some(name) => name.parse().map_err(|_| {

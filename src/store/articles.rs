@@ -6,11 +6,11 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
-    FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Set,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Set,
 };
 use uuid::Uuid;
 
-use super::page::{rank_cursor, rank_value, split_page, Cursor, Ordering};
+use super::page::{rank_cursor, ranked_rows, split_page, Cursor, Ordering};
 use super::{entities, now, offset, StoreError, StoreResult};
 use crate::api::types::{ArticleCreate, ArticlePatch, MentionCreate, Provenance};
 use crate::domain;
@@ -194,28 +194,17 @@ async fn ranked_list(
     let Some(condition) = conditions(conn, &others).await? else {
         return Ok((Vec::new(), None));
     };
-    let backend = conn.get_database_backend();
-    let mut select = article::Entity::find().filter(condition);
-    let query = QueryTrait::query(&mut select);
-    let ordering = Ordering {
-        key: search::rank_articles(backend, q, query),
-        id: Expr::col((article::Entity, article::Column::Id)),
-        descending: true,
-        nullable: false,
-    };
-    if let Some(cursor) = cursor {
-        query.cond_where(ordering.after(rank_value(cursor), cursor.id));
-    }
-    ordering.apply(query);
-    query.limit(limit + 1);
-    let mut articles = Vec::new();
-    let mut ranks = HashMap::new();
-    for row in conn.query_all_raw(backend.build(&*query)).await? {
-        let article = article::Model::from_query_result(&row, "")?;
-        ranks.insert(article.id, row.try_get::<f64>("", search::RANK_COLUMN)?);
-        articles.push(article);
-    }
-    let rows = with_keywords(conn, articles).await?;
+    let (models, ranks) = ranked_rows::<article::Entity>(
+        conn,
+        condition,
+        |backend, query| search::rank_articles(backend, q, query),
+        article::Column::Id,
+        |model| model.id,
+        limit,
+        cursor,
+    )
+    .await?;
+    let rows = with_keywords(conn, models).await?;
     Ok(split_page(rows, limit, |row| {
         let rank = ranks.get(&row.article.id).copied().unwrap_or_default();
         rank_cursor(rank, row.article.id)

@@ -7,8 +7,14 @@
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use sea_orm::sea_query::{Condition, Expr, ExprTrait, NullOrdering, Order, SelectStatement};
-use sea_orm::Value;
+use std::collections::HashMap;
+
+use sea_orm::{
+    ConnectionTrait, DbBackend, DbErr, EntityTrait, FromQueryResult, QueryFilter, QueryTrait, Value,
+};
 use serde::{Deserialize, Serialize};
+
+use crate::search;
 use uuid::Uuid;
 
 /// Where the previous page ended.
@@ -48,6 +54,46 @@ pub fn rank_cursor(rank: f64, id: Uuid) -> Cursor {
 pub fn rank_value(cursor: &Cursor) -> Option<Value> {
     let rank: f64 = cursor.key.as_str()?.parse().ok()?;
     rank.is_finite().then(|| rank.into())
+}
+
+/// The rows of `E` that meet `condition`, ranked best first by the expression `rank` adds to the
+/// query, up to `limit + 1` of them after `cursor` (a [`rank_cursor`]), with each row's rank by id
+/// so that the caller can make the next page's cursor.
+pub async fn ranked_rows<E>(
+    conn: &impl ConnectionTrait,
+    condition: Condition,
+    rank: impl FnOnce(DbBackend, &mut SelectStatement) -> Expr,
+    id: E::Column,
+    id_of: impl Fn(&E::Model) -> Uuid,
+    limit: u64,
+    cursor: Option<&Cursor>,
+) -> Result<(Vec<E::Model>, HashMap<Uuid, f64>), DbErr>
+where
+    E: EntityTrait,
+    E::Model: FromQueryResult,
+{
+    let backend = conn.get_database_backend();
+    let mut select = E::find().filter(condition);
+    let query = QueryTrait::query(&mut select);
+    let ordering = Ordering {
+        key: rank(backend, query),
+        id: Expr::col((E::default(), id)),
+        descending: true,
+        nullable: false,
+    };
+    if let Some(cursor) = cursor {
+        query.cond_where(ordering.after(rank_value(cursor), cursor.id));
+    }
+    ordering.apply(query);
+    query.limit(limit + 1);
+    let mut models = Vec::new();
+    let mut ranks = HashMap::new();
+    for row in conn.query_all_raw(backend.build(&*query)).await? {
+        let model = E::Model::from_query_result(&row, "")?;
+        ranks.insert(id_of(&model), row.try_get::<f64>("", search::RANK_COLUMN)?);
+        models.push(model);
+    }
+    Ok((models, ranks))
 }
 
 /// One way of ordering a list: the expression sorted on, its direction, and whether it can be NULL.

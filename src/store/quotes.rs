@@ -6,11 +6,11 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
-    FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Set,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Set,
 };
 use uuid::Uuid;
 
-use super::page::{rank_cursor, rank_value, split_page, Cursor, Ordering};
+use super::page::{rank_cursor, ranked_rows, split_page, Cursor, Ordering};
 use super::{articles, entities, offset, StoreError, StoreResult};
 use crate::api::types::{QuoteCreate, QuoteKind, QuotePatch};
 use crate::domain;
@@ -153,28 +153,17 @@ async fn ranked_list(
     let Some(condition) = conditions(conn, &others).await? else {
         return Ok((Vec::new(), None));
     };
-    let backend = conn.get_database_backend();
-    let mut select = quote::Entity::find().filter(condition);
-    let query = QueryTrait::query(&mut select);
-    let ordering = Ordering {
-        key: search::rank_quotes(backend, q, query),
-        id: Expr::col((quote::Entity, quote::Column::Id)),
-        descending: true,
-        nullable: false,
-    };
-    if let Some(cursor) = cursor {
-        query.cond_where(ordering.after(rank_value(cursor), cursor.id));
-    }
-    ordering.apply(query);
-    query.limit(limit + 1);
-    let mut quotes = Vec::new();
-    let mut ranks = HashMap::new();
-    for row in conn.query_all_raw(backend.build(&*query)).await? {
-        let quote = quote::Model::from_query_result(&row, "")?;
-        ranks.insert(quote.id, row.try_get::<f64>("", search::RANK_COLUMN)?);
-        quotes.push(quote);
-    }
-    let rows = with_speakers(conn, quotes).await?;
+    let (models, ranks) = ranked_rows::<quote::Entity>(
+        conn,
+        condition,
+        |backend, query| search::rank_quotes(backend, q, query),
+        quote::Column::Id,
+        |model| model.id,
+        limit,
+        cursor,
+    )
+    .await?;
+    let rows = with_speakers(conn, models).await?;
     Ok(split_page(rows, limit, |row| {
         let rank = ranks.get(&row.quote.id).copied().unwrap_or_default();
         rank_cursor(rank, row.quote.id)
