@@ -2,6 +2,7 @@
 
 use std::net::TcpListener;
 use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
 
 use migration::{Migrator, MigratorTrait};
 use newsmeta::api::http::AppState;
@@ -9,7 +10,7 @@ use newsmeta::config::{AllowedOrigins, DEFAULT_CACHE_MAX_AGE, DEFAULT_EXTRACT_MA
 use newsmeta::store::keys::{self, Scope};
 use newsmeta::store::{self, PoolSettings};
 use reqwest::{Method, RequestBuilder, Response, StatusCode};
-use sea_orm::{ConnectionTrait, DatabaseConnection};
+use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
 use serde_json::Value;
 
 /// A running service and what a test needs to talk to it.
@@ -125,6 +126,29 @@ pub async fn spawn_app_on(database: TestDatabase) -> TestApp {
 /// statements it runs, say) to `database`, migrating it first; the app then owns the database.
 pub async fn spawn_app_on_connection(db: DatabaseConnection, database: TestDatabase) -> TestApp {
     serve_on(db, database.guard, |_| {}).await
+}
+
+/// The statements a service ran (SQL and bound values), recorded through sea-orm's metric
+/// callback on the service's own connection.
+#[derive(Clone, Default)]
+pub struct StatementLog(Arc<Mutex<Vec<Statement>>>);
+
+impl StatementLog {
+    /// The statements recorded so far, emptying the record.
+    pub fn take(&self) -> Vec<Statement> {
+        std::mem::take(&mut *self.0.lock().unwrap())
+    }
+}
+
+/// Starts the service on `database` over a connection that records every statement it runs.
+pub async fn spawn_recording_app(database: TestDatabase) -> (TestApp, StatementLog) {
+    let log = StatementLog::default();
+    let mut recording = connect(&database.url).await;
+    let record = log.clone();
+    recording.set_metric_callback(move |info| {
+        record.0.lock().unwrap().push(info.statement.clone());
+    });
+    (spawn_app_on_connection(recording, database).await, log)
 }
 
 /// A pool on a test database, small enough for many tests at once.

@@ -16,6 +16,7 @@ mod interop;
 mod keys;
 mod openapi;
 mod plans;
+mod queries;
 mod quotes;
 mod search;
 mod sections;

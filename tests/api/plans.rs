@@ -15,15 +15,13 @@
 // Helpers outside `#[tokio::test]` functions fail a test loudly too; clippy only exempts the tests.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::sync::{Arc, Mutex};
-
 use migration::{Migrator, MigratorTrait};
 use newsmeta::synthetic;
 use reqwest::StatusCode;
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
 use serde_json::Value;
 
-use crate::helpers::{connect, fresh_test_database, spawn_app_on_connection, TestApp};
+use crate::helpers::{connect, fresh_test_database, spawn_recording_app, TestApp};
 
 /// Articles in the corpus unless `PLAN_CORPUS_ARTICLES` says otherwise.
 const CORPUS_ARTICLES: u64 = 100_000;
@@ -288,11 +286,6 @@ async fn next_page(app: &TestApp, first: &str) -> String {
     format!("{first}{separator}cursor={cursor}")
 }
 
-/// The statements recorded so far, emptying the record.
-fn take(log: &Mutex<Vec<Statement>>) -> Vec<Statement> {
-    std::mem::take(&mut *log.lock().unwrap())
-}
-
 /// Postgres' plan for `statement`, run with its own bound values.
 async fn explain(db: &DatabaseConnection, statement: &Statement) -> Value {
     let explain = Statement {
@@ -351,21 +344,16 @@ async fn list_search_and_stats_queries_use_their_indexes_on_a_large_corpus() {
         .await
         .expect("VACUUM ANALYZE failed");
 
-    let log: Arc<Mutex<Vec<Statement>>> = Arc::default();
-    let mut recording = connect(&database.url).await;
-    let record = Arc::clone(&log);
-    recording.set_metric_callback(move |info| {
-        record.lock().unwrap().push(info.statement.clone());
-    });
-    let app = spawn_app_on_connection(recording, database).await;
+    let (app, log) = spawn_recording_app(database).await;
     let sample = Sample::draw(&plain).await;
 
     let mut failures = Vec::new();
     for route in routes(&app, &sample).await {
-        take(&log);
+        log.take();
         let response = app.get(&route.path).await;
         assert_eq!(response.status(), StatusCode::OK, "GET {}", route.path);
-        let selects: Vec<Statement> = take(&log)
+        let selects: Vec<Statement> = log
+            .take()
             .into_iter()
             .filter(|s| s.sql.trim_start().to_uppercase().starts_with("SELECT"))
             .collect();
