@@ -8,6 +8,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 /// The route label of requests that no route took (404s, and anything else unrouted).
@@ -55,6 +56,7 @@ pub struct Metrics {
 
 #[derive(Debug, Default)]
 struct Inner {
+    in_flight: AtomicI64,
     requests: Mutex<BTreeMap<RequestKey, u64>>,
     latencies: Mutex<BTreeMap<String, Histogram>>,
     extractions: Mutex<BTreeMap<ExtractionSource, Extractions>>,
@@ -105,7 +107,24 @@ pub fn method_label(method: &str) -> &'static str {
         .unwrap_or("OTHER")
 }
 
+/// A request being served: counted in `newsmeta_http_requests_in_flight` until dropped (answered,
+/// or cut by a shutdown).
+#[derive(Debug)]
+pub struct InFlight(Metrics);
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.0.inner.in_flight.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
 impl Metrics {
+    /// Counts a request as in flight until the answer is dropped.
+    pub fn start_request(&self) -> InFlight {
+        self.inner.in_flight.fetch_add(1, Ordering::Relaxed);
+        InFlight(self.clone())
+    }
+
     /// Counts one answered request. `route` is the matched route pattern
     /// (`/v1/articles/{article}`), or `None` when no route took it.
     pub fn record_request(&self, route: Option<&str>, method: &str, status: u16, seconds: f64) {
@@ -142,6 +161,17 @@ impl Metrics {
     /// Everything, in the Prometheus text format; `pool` when the database pool can be read.
     pub fn render(&self, pool: Option<PoolStats>) -> String {
         let mut out = String::new();
+        header(
+            &mut out,
+            "newsmeta_http_requests_in_flight",
+            "gauge",
+            "Requests being served right now (this scrape included).",
+        );
+        let _ = writeln!(
+            out,
+            "newsmeta_http_requests_in_flight {}",
+            self.inner.in_flight.load(Ordering::Relaxed)
+        );
         self.render_requests(&mut out);
         self.render_latencies(&mut out);
         if let Some(pool) = pool {

@@ -64,6 +64,7 @@ pub async fn observe(
     let method = req.method().to_string();
     let path = req.path().to_owned();
     let state = req.app_data::<web::Data<AppState>>().cloned();
+    let _in_flight = state.as_ref().map(|s| s.metrics.start_request());
 
     let span = tracing::info_span!("request", request_id = %id);
     let header_value = HeaderValue::from_str(&id).ok();
@@ -158,7 +159,7 @@ impl Answered<'_> {
 
 /// The service's metrics, in the Prometheus text format.
 ///
-/// Requests by route pattern, method and status (`newsmeta_http_requests_total`), latency histograms by route pattern
+/// Requests in flight (`newsmeta_http_requests_in_flight`), requests by route pattern, method and status (`newsmeta_http_requests_total`), latency histograms by route pattern
 /// (`newsmeta_http_request_duration_seconds`), the database pool (`newsmeta_db_pool_connections`
 /// by `state`: `in_use`, `idle`; `newsmeta_db_pool_max_connections`) and the extractor's work
 /// (`newsmeta_extractions_total`, `newsmeta_extracted_quotes_total`,
