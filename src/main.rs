@@ -151,7 +151,8 @@ fn init_logging() {
         .with_env_filter(filter)
         .with_writer(std::io::stderr);
     if std::env::var("LOG_FORMAT").is_ok_and(|f| f == "json") {
-        builder.json().init();
+        // The current span (with the request id) is enough; the list would repeat it.
+        builder.json().with_span_list(false).init();
     } else {
         builder.init();
     }
