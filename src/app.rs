@@ -29,7 +29,10 @@ use crate::error::{ApiError, FieldError, Problem, PROBLEM_JSON};
             Answers are compressed with brotli or gzip when `Accept-Encoding` allows. Browser pages \
             on the origins in `CORS_ALLOWED_ORIGINS` may call every route. \
             `GET /v1/articles/{article}` also answers schema.org JSON-LD (`Accept: application/ld+json`) \
-            and IPTC ninjs (`Accept: application/vnd.ninjs+json`).",
+            and IPTC ninjs (`Accept: application/vnd.ninjs+json`).\n\n\
+            Every answer carries `X-Request-Id`: the request's own when it sent a sane one (1 to 128 \
+            visible ASCII characters), a new UUIDv7 otherwise. Problems repeat it as `request_id`, \
+            and the service's log lines for the request name it.",
         license(name = "MIT", identifier = "MIT")
     ),
     modifiers(&BearerAuth),
@@ -76,6 +79,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         .service(utoipa_actix_web::scope("/v1").configure(api::configure))
         .service(api::health::live)
         .service(api::health::ready)
+        .service(api::telemetry::metrics)
         .split_for_parts();
     doc
 }
@@ -103,6 +107,7 @@ pub fn build(
         .service(utoipa_actix_web::scope("/v1").configure(api::configure))
         .service(api::health::live)
         .service(api::health::ready)
+        .service(api::telemetry::metrics)
         .split_for_parts();
     let doc_for_routes = doc.clone();
     app.service(web::resource("/openapi.json").route(web::get().to({
@@ -139,7 +144,9 @@ pub fn build(
     .wrap(from_fn(middleware::cors))
     .wrap(from_fn(middleware::head_as_get))
     .wrap(from_fn(middleware::security_headers))
-    .wrap(tracing_actix_web::TracingLogger::default())
+    // Outermost: every answer, preflights and 406s included, gets the request id, a log line and
+    // a count.
+    .wrap(from_fn(api::telemetry::observe))
 }
 
 /// The answer to a request no route took: `OPTIONS` on a known path lists its methods, another
@@ -165,13 +172,15 @@ fn unrouted(req: &HttpRequest, allow: Option<String>) -> HttpResponse {
     }
 }
 
-/// Fills `instance` in problem+json answers with the request path. Handlers and extractors build
-/// problems without access to the request; this is the one place that knows both.
+/// Fills `instance` in problem+json answers with the request path, and `request_id` with its id.
+/// Handlers and extractors build problems without access to the request; this is the one place
+/// that knows both.
 async fn problem_instance(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let path = req.path().to_owned();
+    let request_id = api::telemetry::request_id(&req);
     let response = next.call(req).await?;
     let is_problem = response
         .headers()
@@ -186,6 +195,9 @@ async fn problem_instance(
     let body = match serde_json::from_slice::<serde_json::Value>(&bytes) {
         Ok(serde_json::Value::Object(mut problem)) => {
             problem.insert("instance".to_owned(), serde_json::Value::String(path));
+            if let Some(id) = request_id {
+                problem.insert("request_id".to_owned(), serde_json::Value::String(id));
+            }
             serde_json::to_vec(&problem).unwrap_or_else(|_| bytes.to_vec())
         }
         _ => bytes.to_vec(),
@@ -194,13 +206,25 @@ async fn problem_instance(
     Ok(ServiceResponse::new(request, response))
 }
 
-/// Starts serving on `listener`; the returned server runs when awaited (or spawned) and stops
-/// gracefully on SIGINT/SIGTERM, finishing requests in flight.
+/// Starts serving on `listener`; the returned server runs when awaited (or spawned). It does not
+/// watch for signals: stop it through its handle (`Server::handle`), as `newsmeta serve` does on SIGTERM/SIGINT.
 pub fn serve(
     listener: std::net::TcpListener,
     state: AppState,
 ) -> std::io::Result<actix_web::dev::Server> {
+    serve_with(listener, state, std::time::Duration::from_secs(30))
+}
+
+/// [`serve`], with the time a graceful stop gives requests in flight before it cuts them.
+pub fn serve_with(
+    listener: std::net::TcpListener,
+    state: AppState,
+    shutdown_timeout: std::time::Duration,
+) -> std::io::Result<actix_web::dev::Server> {
     Ok(actix_web::HttpServer::new(move || build(state.clone()))
+        // actix would stop at once on SIGINT; `newsmeta serve` stops gracefully on both signals.
+        .disable_signals()
+        .shutdown_timeout(shutdown_timeout.as_secs())
         .listen(listener)?
         .run())
 }

@@ -48,6 +48,13 @@ pub struct ServeSettings {
     /// Seconds a browser or shared cache may reuse a read before it revalidates with its ETag.
     #[arg(long, env = "CACHE_MAX_AGE", default_value_t = DEFAULT_CACHE_MAX_AGE)]
     pub cache_max_age: u32,
+    /// Require an API key (any scope) for `GET /metrics`; open by default, for scrapers on the
+    /// internal network.
+    #[arg(long, env = "METRICS_REQUIRE_KEY", default_value_t = false)]
+    pub metrics_require_key: bool,
+    /// Seconds a graceful shutdown (SIGTERM, SIGINT) gives requests in flight before it cuts them.
+    #[arg(long, env = "SHUTDOWN_TIMEOUT", default_value_t = 30)]
+    pub shutdown_timeout: u64,
 }
 
 /// The default of `EXTRACT_MAX_BYTES`: 1 MiB.

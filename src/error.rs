@@ -38,6 +38,7 @@ impl FieldError {
     "status": 422,
     "detail": "1 field is not valid",
     "instance": "/v1/articles",
+    "request_id": "01936a5e-7b2c-7d40-9a51-3f0e8c2b6d11",
     "errors": [{"field": "headline", "message": "must not be empty"}]
 }))]
 pub struct Problem {
@@ -53,6 +54,11 @@ pub struct Problem {
     /// The path of the request that failed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub instance: Option<String>,
+    /// The id of the request (its `X-Request-Id`), to quote when reporting the problem: the
+    /// service's log lines for the request carry it too.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "01936a5e-7b2c-7d40-9a51-3f0e8c2b6d11")]
+    pub request_id: Option<String>,
     /// The offending fields, for validation failures; empty otherwise.
     pub errors: Vec<FieldError>,
 }
@@ -196,6 +202,7 @@ impl ApiError {
             status: self.status_code().as_u16(),
             detail,
             instance: None,
+            request_id: None,
             errors,
         }
     }
@@ -230,9 +237,19 @@ impl ApiError {
     /// The problem+json answer, with `instance` set when the caller knows the request path (the
     /// `problem_instance` middleware fills it in for answers made further in).
     pub fn response(&self, instance: Option<&str>) -> HttpResponse {
+        self.response_with(instance, None)
+    }
+
+    /// The problem+json answer with `instance` and `request_id` set, for answers made outside the
+    /// `problem_instance` middleware (which fills both in for the rest).
+    pub fn response_with(&self, instance: Option<&str>, request_id: Option<&str>) -> HttpResponse {
         match self {
-            ApiError::Internal(cause) => tracing::error!(error = ?cause, "request failed"),
-            ApiError::Unavailable(cause) => tracing::warn!(error = %cause, "database unavailable"),
+            ApiError::Internal(cause) => {
+                tracing::error!(error = %loggable_cause(cause), "request failed");
+            }
+            ApiError::Unavailable(cause) => {
+                tracing::warn!(error = %loggable(cause), "database unavailable");
+            }
             _ => {}
         }
         let mut response = HttpResponse::build(self.status_code());
@@ -251,6 +268,7 @@ impl ApiError {
         }
         let mut problem = self.problem();
         problem.instance = instance.map(str::to_owned);
+        problem.request_id = request_id.map(str::to_owned);
         response.json(problem)
     }
 }
@@ -285,6 +303,71 @@ impl From<sea_orm::DbErr> for ApiError {
             _ => ApiError::Internal(error.into()),
         }
     }
+}
+
+/// A database error as the log may show it: what kind it is, its SQLSTATE, and the constraint and
+/// table it names, but no value from the request. Postgres puts the offending row's values in an
+/// error's `detail` (`Key (slug)=(minister-quits)`), which only its `Debug` form shows, and quotes
+/// some in the message itself (`invalid input syntax for type uuid: "…"`): the detail is never
+/// read, and quoted text is blanked out.
+pub fn loggable(error: &sea_orm::DbErr) -> String {
+    use sea_orm::{DbErr, RuntimeErr};
+    let sqlx = match error {
+        DbErr::Query(RuntimeErr::SqlxError(e))
+        | DbErr::Exec(RuntimeErr::SqlxError(e))
+        | DbErr::Conn(RuntimeErr::SqlxError(e)) => Some(e),
+        _ => None,
+    };
+    match sqlx.map(|e| e.as_database_error()) {
+        Some(Some(database)) => {
+            let mut out = format!(
+                "database error {}: {}",
+                database.code().as_deref().unwrap_or("-"),
+                blank_quoted(database.message())
+            );
+            if let Some(constraint) = database.constraint() {
+                out.push_str(&format!(" (constraint {constraint}"));
+                if let Some(table) = database.table() {
+                    out.push_str(&format!(", table {table}"));
+                }
+                out.push(')');
+            }
+            out
+        }
+        _ => blank_quoted(&error.to_string()),
+    }
+}
+
+/// The cause of an internal error as the log may show it: [`loggable`] for a database error,
+/// its chain of messages with quoted text blanked out otherwise.
+fn loggable_cause(cause: &anyhow::Error) -> String {
+    match cause.downcast_ref::<sea_orm::DbErr>() {
+        Some(database) => loggable(database),
+        None => blank_quoted(&format!("{cause:#}")),
+    }
+}
+
+/// `text` with everything between double or single quotes replaced by `…`: error messages quote
+/// the values they reject.
+fn blank_quoted(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut open: Option<char> = None;
+    for c in text.chars() {
+        match open {
+            Some(quote) if c == quote => {
+                out.push(c);
+                open = None;
+            }
+            Some(_) => {}
+            None if c == '"' || c == '\'' => {
+                out.push(c);
+                out.push('…');
+                open = Some(c);
+            }
+            None => out.push(c),
+        }
+    }
+    out
 }
 
 fn is_connection_error(error: &sea_orm::sqlx::Error) -> bool {
@@ -350,5 +433,23 @@ fn describe(error: &validator::ValidationError) -> String {
         },
         "url" => "must be an absolute http(s) URL".to_owned(),
         code => format!("is not valid ({code})"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quoted_values_are_blanked_out_of_logged_messages() {
+        assert_eq!(
+            blank_quoted(r#"invalid input syntax for type uuid: "minister-quits""#),
+            r#"invalid input syntax for type uuid: "…""#
+        );
+        assert_eq!(
+            blank_quoted("value 'secret' and \"other\" end"),
+            "value '…' and \"…\" end"
+        );
+        assert_eq!(blank_quoted("no quotes"), "no quotes");
     }
 }

@@ -9,6 +9,7 @@ use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait};
 
 use newsmeta::api::http::AppState;
 use newsmeta::config::{self, DatabaseSettings, ServeSettings};
+use newsmeta::metrics::Metrics;
 use newsmeta::store::keys::{self, Scope};
 use newsmeta::store::{self, PoolSettings};
 use newsmeta::{app, import, seed, synthetic};
@@ -150,7 +151,8 @@ fn init_logging() {
         .with_env_filter(filter)
         .with_writer(std::io::stderr);
     if std::env::var("LOG_FORMAT").is_ok_and(|f| f == "json") {
-        builder.json().init();
+        // The current span (with the request id) is enough; the list would repeat it.
+        builder.json().with_span_list(false).init();
     } else {
         builder.init();
     }
@@ -340,10 +342,18 @@ async fn serve(database: &DatabaseSettings, settings: ServeSettings) -> anyhow::
         extract_max_bytes: settings.extract_max_bytes,
         cors: settings.cors_allowed_origins.clone(),
         cache_max_age: settings.cache_max_age,
+        metrics: Metrics::default(),
+        metrics_require_key: settings.metrics_require_key,
     };
     let listener = std::net::TcpListener::bind((settings.host.as_str(), settings.port))
         .with_context(|| format!("cannot listen on {}:{}", settings.host, settings.port))?;
-    let server = app::serve(listener, state)?;
+    let server = app::serve_with(
+        listener,
+        state,
+        Duration::from_secs(settings.shutdown_timeout),
+    )?;
+    let signals = ShutdownSignals::watch().context("cannot watch for shutdown signals")?;
+    tokio::spawn(stop_on_signal(server.handle(), signals));
     let base = format!("http://{}:{}", settings.host, settings.port);
     println!("newsmeta is serving {base}");
     println!("  API         {base}/v1/articles");
@@ -354,6 +364,68 @@ async fn serve(database: &DatabaseSettings, settings: ServeSettings) -> anyhow::
         println!("  {}", key.secret);
     }
     server.await?;
-    db.close().await.ok();
+    tracing::info!("server stopped; closing the database pool");
+    match db.close().await {
+        Ok(()) => tracing::info!("database pool closed; exiting"),
+        Err(error) => tracing::warn!(
+            error = %newsmeta::error::loggable(&error),
+            "closing the database pool failed; exiting"
+        ),
+    }
     Ok(())
+}
+
+/// Waits for SIGTERM or SIGINT (Ctrl-C), then stops `server` gracefully: it stops accepting
+/// connections and gives requests in flight the shutdown timeout to finish. A second signal
+/// ends the process at once.
+async fn stop_on_signal(server: actix_web::dev::ServerHandle, mut signals: ShutdownSignals) {
+    let signal = signals.next().await;
+    tracing::info!(
+        signal,
+        "shutdown started: no new connections, finishing requests in flight"
+    );
+    tokio::spawn(async move { server.stop(true).await });
+    let again = signals.next().await;
+    tracing::warn!(signal = again, "second signal: exiting without waiting");
+    std::process::exit(1);
+}
+
+/// SIGTERM and SIGINT, watched from the moment this is made (so that a signal that comes early
+/// is not lost to the default action, which ends the process with no graceful stop).
+struct ShutdownSignals {
+    #[cfg(unix)]
+    terminate: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    interrupt: tokio::signal::unix::Signal,
+}
+
+impl ShutdownSignals {
+    fn watch() -> std::io::Result<Self> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{signal, SignalKind};
+            Ok(Self {
+                terminate: signal(SignalKind::terminate())?,
+                interrupt: signal(SignalKind::interrupt())?,
+            })
+        }
+        #[cfg(not(unix))]
+        Ok(Self {})
+    }
+
+    /// The name of the next signal to arrive.
+    async fn next(&mut self) -> &'static str {
+        #[cfg(unix)]
+        {
+            tokio::select! {
+                _ = self.terminate.recv() => "SIGTERM",
+                _ = self.interrupt.recv() => "SIGINT",
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+            "Ctrl-C"
+        }
+    }
 }

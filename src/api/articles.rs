@@ -256,6 +256,11 @@ pub async fn create_article(
         let (input, origins) = web::block(move || ingest::fill(input))
             .await
             .map_err(|e| ApiError::Internal(e.into()))?;
+        state.metrics.record_extraction(
+            crate::metrics::ExtractionSource::Article,
+            origins.quotes.len(),
+            origins.entities.len(),
+        );
         http::check_body(&input)?;
         (input, origins)
     } else {

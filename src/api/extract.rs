@@ -10,6 +10,7 @@ use super::http::{self, AppState, Json, Reader};
 use super::problems::*;
 use crate::error::{ApiError, FieldError};
 use crate::extract::{self, Proposal};
+use crate::metrics::ExtractionSource;
 
 /// A text to structure, as JSON (or send the text itself as `text/plain`).
 #[derive(Debug, Deserialize, ToSchema, Validate)]
@@ -140,5 +141,10 @@ pub async fn extract_text(
     let proposal = web::block(move || extract::extract(&text))
         .await
         .map_err(|e| ApiError::Internal(e.into()))?;
+    state.metrics.record_extraction(
+        ExtractionSource::Extract,
+        proposal.quotes.len(),
+        proposal.entities.len(),
+    );
     Ok(Json::new(&proposal)?.respond(StatusCode::OK))
 }

@@ -37,7 +37,7 @@ pub async fn ready(state: web::Data<AppState>) -> HttpResponse {
     match ping {
         Ok(Ok(_)) => HttpResponse::Ok().json(Health { status: "ok" }),
         Ok(Err(error)) => {
-            tracing::warn!(%error, "readiness check failed");
+            tracing::warn!(error = %crate::error::loggable(&error), "readiness check failed");
             HttpResponse::ServiceUnavailable().json(Health {
                 status: "unavailable",
             })

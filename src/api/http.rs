@@ -35,6 +35,10 @@ pub struct AppState {
     pub cors: AllowedOrigins,
     /// Seconds a cache may reuse a successful read (`Cache-Control: max-age`).
     pub cache_max_age: u32,
+    /// The counters behind `GET /metrics`, shared by every worker.
+    pub metrics: crate::metrics::Metrics,
+    /// When set, `GET /metrics` needs a key (any scope).
+    pub metrics_require_key: bool,
 }
 
 /// Rules a request body must follow beyond its fields' own: offsets inside the body, references
@@ -359,6 +363,11 @@ pub async fn require_read(req: &HttpRequest, state: &AppState) -> Result<(), Api
         require_scope(req, state, Scope::Read).await?;
     }
     Ok(())
+}
+
+/// Checks that the request carries a valid key, whatever its scope.
+pub async fn require_any_key(req: &HttpRequest, state: &AppState) -> Result<(), ApiError> {
+    require_scope(req, state, Scope::Read).await
 }
 
 async fn require_scope(req: &HttpRequest, state: &AppState, needed: Scope) -> Result<(), ApiError> {

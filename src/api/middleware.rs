@@ -26,7 +26,7 @@ pub const CORS_ALLOWED_HEADERS: [&str; 5] = [
     "If-None-Match",
 ];
 /// Response headers a page may read besides the CORS-safelisted ones.
-pub const CORS_EXPOSED_HEADERS: [&str; 3] = ["ETag", "Link", "Location"];
+pub const CORS_EXPOSED_HEADERS: [&str; 4] = ["ETag", "Link", "Location", "X-Request-Id"];
 /// Seconds a browser may reuse a preflight answer (Chromium caps it at 7200).
 pub const CORS_MAX_AGE: u32 = 7200;
 
@@ -91,7 +91,7 @@ pub async fn cors(
         headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, value);
         headers.insert(
             header::ACCESS_CONTROL_EXPOSE_HEADERS,
-            HeaderValue::from_static("ETag, Link, Location"),
+            HeaderValue::from_static("ETag, Link, Location, X-Request-Id"),
         );
     }
     Ok(response)
@@ -149,7 +149,10 @@ fn preflight(req: &ServiceRequest, allowed: &AllowedOrigins, origin: &str) -> Ht
             .insert_header((header::VARY, vary))
             .finish(),
         Err(detail) => {
-            let mut response = ApiError::CorsRefused(detail).response(Some(req.path()));
+            let mut response = ApiError::CorsRefused(detail).response_with(
+                Some(req.path()),
+                super::telemetry::request_id(req).as_deref(),
+            );
             response
                 .headers_mut()
                 .insert(header::VARY, HeaderValue::from_static(vary));
@@ -215,7 +218,10 @@ pub async fn acceptable_encoding(
                 &sent,
                 &["br", "gzip", "deflate", "identity"],
             );
-            let mut response = error.response(Some(req.path()));
+            let mut response = error.response_with(
+                Some(req.path()),
+                super::telemetry::request_id(&req).as_deref(),
+            );
             response
                 .headers_mut()
                 .insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));

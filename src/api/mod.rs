@@ -14,6 +14,7 @@ pub mod quotes;
 pub mod routes;
 pub mod sections;
 pub mod stats;
+pub mod telemetry;
 pub mod types;
 
 use utoipa_actix_web::service_config::ServiceConfig;

@@ -147,7 +147,7 @@ pub async fn authenticate(
         let mut model: api_key::ActiveModel = record.into();
         model.last_used_at = Set(Some(now()));
         if let Err(error) = model.update(conn).await {
-            tracing::warn!(%error, "could not record API key use");
+            tracing::warn!(error = %crate::error::loggable(&error), "could not record API key use");
         }
     }
     Ok(Some(scope))

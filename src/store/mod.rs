@@ -93,6 +93,29 @@ pub async fn connect(url: &str, settings: &PoolSettings) -> Result<DatabaseConne
     Database::connect(options).await
 }
 
+/// The pool's connections right now, for `GET /metrics`; `None` for a connection that is no pool.
+pub fn pool_stats(db: &DatabaseConnection) -> Option<crate::metrics::PoolStats> {
+    use sea_orm::DatabaseConnectionType;
+    fn stats<DB: sea_orm::sqlx::Database>(
+        pool: &sea_orm::sqlx::Pool<DB>,
+    ) -> crate::metrics::PoolStats {
+        crate::metrics::PoolStats {
+            size: pool.size(),
+            idle: u32::try_from(pool.num_idle()).unwrap_or(u32::MAX),
+            max: pool.options().get_max_connections(),
+        }
+    }
+    match &db.inner {
+        DatabaseConnectionType::SqlxPostgresPoolConnection(_) => {
+            Some(stats(db.get_postgres_connection_pool()))
+        }
+        DatabaseConnectionType::SqlxSqlitePoolConnection(_) => {
+            Some(stats(db.get_sqlite_connection_pool()))
+        }
+        _ => None,
+    }
+}
+
 /// Starts a transaction that writes. On SQLite it takes the write lock at once (`BEGIN
 /// IMMEDIATE`): a transaction that reads first and writes later cannot wait for a writer that
 /// committed in between (SQLite answers "database is locked" at once instead), while one that

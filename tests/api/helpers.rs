@@ -194,6 +194,8 @@ async fn serve_on(
         extract_max_bytes: DEFAULT_EXTRACT_MAX_BYTES,
         cors: AllowedOrigins::None,
         cache_max_age: DEFAULT_CACHE_MAX_AGE,
+        metrics: newsmeta::metrics::Metrics::default(),
+        metrics_require_key: false,
     };
     configure(&mut state);
     let server = newsmeta::app::serve(listener, state).expect("cannot start the server");

@@ -301,7 +301,7 @@ async fn requests_from_an_allowed_origin_may_read_the_answer_and_its_headers() {
     );
     assert_eq!(
         header_values(&response, "access-control-expose-headers"),
-        ["etag", "link", "location"]
+        ["etag", "link", "location", "x-request-id"]
     );
     assert!(header_values(&response, "vary").contains(&"origin".to_owned()));
     assert!(header(&response, "link").is_some());
