@@ -11,7 +11,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::page::{split_page, Cursor, Ordering};
-use super::{now, StoreError, StoreResult};
+use super::{now, Precondition, StoreError, StoreResult};
 use crate::api::types::{EntityCreate, EntityKind, EntityPatch, EntityRef, Provenance};
 use crate::domain;
 use crate::entity::{entity_alias, mention, named_entity, quote};
@@ -602,14 +602,15 @@ pub async fn create(db: &DatabaseConnection, input: &EntityCreate) -> StoreResul
     row.ok_or_else(|| StoreError::NotFound("the new entity".to_owned()))
 }
 
-/// Applies a merge patch to an entity.
+/// Applies a merge patch to an entity, if `precondition` holds for it.
 pub async fn update(
     db: &DatabaseConnection,
     key: &str,
     patch: &EntityPatch,
+    precondition: Precondition<EntityRow>,
 ) -> StoreResult<EntityRow> {
     let txn = super::begin_write(db).await?;
-    let current = find(&txn, key).await?;
+    let current = locked(&txn, key, &precondition).await?;
     let id = current.id;
     let name = patch.name.clone().unwrap_or_else(|| current.name.clone());
     // A new name replaces the old one among the key rows; the aliases stay as they were unless
@@ -657,10 +658,15 @@ pub async fn update(
     row.ok_or_else(|| StoreError::NotFound(format!("entity `{key}`")))
 }
 
-/// Deletes an entity; its mentions go with it and quotes it spoke lose their speaker.
-pub async fn delete(db: &DatabaseConnection, key: &str) -> StoreResult<()> {
+/// Deletes an entity, if `precondition` holds for it; its mentions go with it and quotes it
+/// spoke lose their speaker.
+pub async fn delete(
+    db: &DatabaseConnection,
+    key: &str,
+    precondition: Precondition<EntityRow>,
+) -> StoreResult<()> {
     let txn = super::begin_write(db).await?;
-    let entity = find(&txn, key).await?;
+    let entity = locked(&txn, key, &precondition).await?;
     let articles = mentioning_articles(&txn, entity.id).await?;
     named_entity::Entity::delete_by_id(entity.id)
         .exec(&txn)
@@ -668,6 +674,41 @@ pub async fn delete(db: &DatabaseConnection, key: &str) -> StoreResult<()> {
     super::articles::touch_many(&txn, &articles).await?;
     txn.commit().await?;
     Ok(())
+}
+
+/// Locks entities for the rest of the write transaction, in id order, and answers them as they
+/// are now; a row deleted by a concurrent write (a merge, a delete) is missing from the answer.
+/// Every write that merges or deletes entities locks them first, so those writes queue per
+/// entity instead of deadlocking or acting on an entity another one just removed.
+async fn lock(conn: &impl ConnectionTrait, ids: &[Uuid]) -> StoreResult<Vec<named_entity::Model>> {
+    super::lock_by_id::<named_entity::Entity>(
+        conn,
+        named_entity::Column::Id,
+        ids,
+        sea_orm::sea_query::LockType::Update,
+    )
+    .await
+}
+
+/// The entity `key`, locked (see [`lock`]), if `precondition` holds for it as it is now.
+async fn locked(
+    txn: &sea_orm::DatabaseTransaction,
+    key: &str,
+    precondition: &Precondition<EntityRow>,
+) -> StoreResult<named_entity::Model> {
+    let found = find(txn, key).await?;
+    let current = lock(txn, &[found.id])
+        .await?
+        .pop()
+        .ok_or_else(|| StoreError::NotFound(format!("entity `{key}`")))?;
+    if precondition.is_some() {
+        let row = rows_for(txn, vec![current.clone()])
+            .await?
+            .pop()
+            .ok_or_else(|| StoreError::NotFound(format!("entity `{key}`")))?;
+        super::check(precondition, &row)?;
+    }
+    Ok(current)
 }
 
 /// Ids of the articles that mention `entity_id` or quote it.
@@ -711,6 +752,15 @@ pub async fn merge(
             "is the entity itself; name another one",
         ));
     }
+    // Both locked, and read again as they are now: a concurrent merge or delete may have removed
+    // either while we looked them up.
+    let locked = lock(&txn, &[survivor.id, duplicate.id]).await?;
+    let now_of = |id: Uuid| locked.iter().find(|e| e.id == id).cloned();
+    let survivor = now_of(survivor.id)
+        .ok_or_else(|| StoreError::NotFound(format!("entity `{survivor_key}`")))?;
+    let duplicate = now_of(duplicate.id).ok_or_else(|| {
+        StoreError::invalid("duplicate", format!("no entity `{duplicate_key}` exists"))
+    })?;
     let touched = mentioning_articles(&txn, duplicate.id).await?;
 
     let survivor_mentions: HashMap<Uuid, mention::Model> = mention::Entity::find()
