@@ -366,6 +366,17 @@ pub async fn lock(conn: &impl ConnectionTrait, id: Uuid) -> StoreResult<article:
     .ok_or_else(|| StoreError::NotFound(format!("article `{id}`")))
 }
 
+/// [`find`] by id or slug, then [`lock`]: for a write that adds to or changes an article's
+/// sections, quotes or mentions, so that the article cannot be deleted under it (which would
+/// fail its insert with a foreign-key violation).
+pub async fn find_locked(conn: &impl ConnectionTrait, key: &str) -> StoreResult<article::Model> {
+    let found = find(conn, key).await?;
+    match lock(conn, found.id).await {
+        Err(StoreError::NotFound(_)) => Err(StoreError::NotFound(format!("article `{key}`"))),
+        other => other,
+    }
+}
+
 /// [`touch`] for several articles at once.
 pub async fn touch_many(conn: &impl ConnectionTrait, ids: &[Uuid]) -> StoreResult<()> {
     if ids.is_empty() {

@@ -181,7 +181,9 @@ pub async fn resolve_extracted(
             for alias in &reference.aliases {
                 let found = find_by_alias(conn, alias).await?;
                 if let Some(entity) = found.into_iter().find(|e| Some(e.kind.as_str()) == kind) {
-                    return Ok(entity);
+                    if let Some(held) = hold(conn, &entity).await? {
+                        return Ok(held);
+                    }
                 }
             }
         }
@@ -205,8 +207,55 @@ async fn find_by_alias(
         .await?)
 }
 
-/// [`resolve`], creating a missing entity with `provenance`.
+/// [`resolve`], creating a missing entity with `provenance`. The entity answered is held (see
+/// [`hold`]) until the write transaction ends; when a concurrent merge or delete removed the one
+/// found first, the reference is resolved again (a name may now be an alias of the survivor).
 async fn resolve_with(
+    conn: &impl ConnectionTrait,
+    reference: &EntityRef,
+    field: &str,
+    provenance: &Provenance,
+) -> StoreResult<named_entity::Model> {
+    for _ in 0..3 {
+        let found = resolve_unheld(conn, reference, field, provenance).await?;
+        if let Some(held) = hold(conn, &found).await? {
+            return Ok(held);
+        }
+    }
+    Err(StoreError::invalid(
+        field,
+        "names an entity that concurrent merges or deletes keep removing; retry",
+    ))
+}
+
+/// The entity `key`, held (see [`hold`]) until the write transaction ends.
+pub async fn find_held(conn: &impl ConnectionTrait, key: &str) -> StoreResult<named_entity::Model> {
+    let found = find(conn, key).await?;
+    hold(conn, &found)
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("entity `{key}`")))
+}
+
+/// `entity` as it is now, locked until the write transaction ends against being merged away or
+/// deleted, but not against other writers that refer to it (`FOR KEY SHARE` on Postgres, the
+/// lock a foreign key takes); `None` when a concurrent merge or delete removed it. A write that
+/// points a mention or a quote at an entity holds it first, so that the insert cannot fail on the
+/// foreign key, and a merge that comes later moves what it wrote.
+async fn hold(
+    conn: &impl ConnectionTrait,
+    entity: &named_entity::Model,
+) -> StoreResult<Option<named_entity::Model>> {
+    Ok(super::lock_by_id::<named_entity::Entity>(
+        conn,
+        named_entity::Column::Id,
+        &[entity.id],
+        sea_orm::sea_query::LockType::KeyShare,
+    )
+    .await?
+    .pop())
+}
+
+async fn resolve_unheld(
     conn: &impl ConnectionTrait,
     reference: &EntityRef,
     field: &str,

@@ -295,7 +295,7 @@ pub async fn create(
     input: &QuoteCreate,
 ) -> StoreResult<QuoteRow> {
     let txn = super::begin_write(db).await?;
-    let article = articles::find(&txn, article_key).await?;
+    let article = articles::find_locked(&txn, article_key).await?;
     let section_id = match (input.section_id, input.section_position) {
         (Some(_), Some(_)) => {
             return Err(StoreError::invalid(

@@ -60,7 +60,7 @@ pub async fn create(
     input: &SectionCreate,
 ) -> StoreResult<section::Model> {
     let txn = super::begin_write(db).await?;
-    let article = articles::find(&txn, article_key).await?;
+    let article = articles::find_locked(&txn, article_key).await?;
     check_span(&article, input.start, input.end)?;
     let position = match input.position {
         Some(position) => position,

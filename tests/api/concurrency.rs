@@ -452,3 +452,78 @@ async fn concurrent_merges_and_deletes_leave_no_dangling_quotes_or_mentions() {
     // Quotes stay (a deleted speaker leaves them without one).
     assert_eq!(apps[0].count_rows("quotes").await, quotes);
 }
+
+#[tokio::test]
+async fn writes_that_refer_to_entities_racing_merges_and_deletes_never_fail_on_a_removed_entity() {
+    let apps = two_apps().await;
+    let n = 6;
+    newsroom(&apps[0], n).await;
+    let quotes_before = apps[0].count_rows("quotes").await;
+
+    // Merges and deletes of the entities, interleaved with writes that point at them: new
+    // articles mentioning and quoting them, mentions put, quotes added.
+    let mut requests = Vec::new();
+    let mut kinds = Vec::new();
+    for round in 0..3 {
+        for a in 0..n {
+            let app = &apps[requests.len() % 2];
+            let b = (a + 1 + round) % n;
+            let (kind, request) = match (a + round) % 5 {
+                0 => ("delete", app.write(Method::DELETE, &format!("/v1/entities/person-{b}"))),
+                1 => (
+                    "merge",
+                    app.write(Method::POST, &format!("/v1/entities/person-{a}/merge"))
+                        .json(&json!({"duplicate": format!("person-{b}")})),
+                ),
+                2 => (
+                    "create article",
+                    app.write(Method::POST, "/v1/articles").json(&json!({
+                        "slug": format!("new-{round}-{a}"),
+                        "headline": format!("New story {round} {a}"),
+                        "body": "A new story.",
+                        "entities": [{"entity": {"slug": format!("person-{b}")}, "mention_count": 2}],
+                        "quotes": [{"text": "New words", "speaker": {"slug": format!("person-{a}")}}],
+                    })),
+                ),
+                3 => (
+                    "put mention",
+                    app.write(
+                        Method::PUT,
+                        &format!("/v1/articles/story-{}/entities/person-{b}", a % 4),
+                    )
+                    .json(&json!({"mention_count": 3})),
+                ),
+                _ => (
+                    "create quote",
+                    app.write(Method::POST, &format!("/v1/articles/story-{}/quotes", a % 4))
+                        .json(&json!({"text": format!("More words {round} {a}"),
+                                      "speaker": {"slug": format!("person-{b}")}})),
+                ),
+            };
+            requests.push(request);
+            kinds.push(kind);
+        }
+    }
+    let answers = answers(requests).await;
+    let mut quotes_added = 0;
+    for ((status, body), kind) in answers.iter().zip(&kinds) {
+        let allowed: &[u16] = match *kind {
+            "delete" => &[204, 404],
+            "merge" => &[200, 404, 422],
+            "create article" | "create quote" => &[201, 422],
+            _ => &[200, 201, 404],
+        };
+        assert!(
+            allowed.contains(&status.as_u16()),
+            "{kind} answered {status}: {body}"
+        );
+        if *status == StatusCode::CREATED && kind.starts_with("create") {
+            quotes_added += 1;
+        }
+    }
+    assert_nothing_dangles(&apps[0]).await;
+    assert_eq!(
+        apps[0].count_rows("quotes").await,
+        quotes_before + quotes_added
+    );
+}
