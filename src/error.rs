@@ -296,7 +296,7 @@ impl From<sea_orm::DbErr> for ApiError {
         match &error {
             DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => ApiError::Unavailable(error),
             DbErr::Query(RuntimeErr::SqlxError(e)) | DbErr::Exec(RuntimeErr::SqlxError(e))
-                if is_connection_error(e) =>
+                if is_unavailable(e) =>
             {
                 ApiError::Unavailable(error)
             }
@@ -370,12 +370,46 @@ fn blank_quoted(text: &str) -> String {
     out
 }
 
-fn is_connection_error(error: &sea_orm::sqlx::Error) -> bool {
+/// Whether a database error means "the database cannot serve this now; retry" rather than a bug:
+/// the connection broke or could not be made, the server is shutting down or starting up (a
+/// restart, a failover), or it is out of connections; on SQLite, the write lock stayed taken past
+/// the busy timeout. All of these answer 503 with `Retry-After`, never 500.
+fn is_unavailable(error: &sea_orm::sqlx::Error) -> bool {
     use sea_orm::sqlx::Error;
-    matches!(
-        error,
-        Error::Io(_) | Error::PoolTimedOut | Error::PoolClosed | Error::WorkerCrashed
-    )
+    match error {
+        // A broken or refused connection (broken pipe, reset, refused, EOF mid-message), a pool
+        // that is closed or timed out, TLS failing on a reconnect.
+        Error::Io(_)
+        | Error::Tls(_)
+        | Error::Protocol(_)
+        | Error::PoolTimedOut
+        | Error::PoolClosed
+        | Error::WorkerCrashed => true,
+        Error::Database(database) => database
+            .code()
+            .is_some_and(|code| is_unavailable_code(&code)),
+        _ => false,
+    }
+}
+
+/// The SQLSTATEs (Postgres) and result codes (SQLite) of a database that is unavailable for now.
+fn is_unavailable_code(code: &str) -> bool {
+    // Postgres: class 08 is "connection exception"; 57P01 admin_shutdown (`pg_ctl stop -m fast`
+    // terminates every session with it), 57P02 crash_shutdown, 57P03 cannot_connect_now (starting
+    // up or shutting down), 53300 too_many_connections; and 40001 serialization_failure and
+    // 40P01 deadlock_detected, which the store's lock order is meant to rule out but which,
+    // should one happen, a retry resolves.
+    if code.starts_with("08")
+        || matches!(
+            code,
+            "57P01" | "57P02" | "57P03" | "53300" | "40001" | "40P01"
+        )
+    {
+        return true;
+    }
+    // SQLite: extended result codes whose primary code is SQLITE_BUSY (5) or SQLITE_LOCKED (6).
+    code.parse::<i32>()
+        .is_ok_and(|code| matches!(code & 0xff, 5 | 6))
 }
 
 /// Flattens validator's nested errors into `{field, message}` pairs with JSON paths
@@ -451,5 +485,18 @@ mod tests {
             "value '…' and \"…\" end"
         );
         assert_eq!(blank_quoted("no quotes"), "no quotes");
+    }
+
+    #[test]
+    fn shutdown_restart_and_lock_codes_are_unavailable_and_others_are_not() {
+        for code in [
+            "57P01", "57P02", "57P03", "08006", "08001", "53300", "40001", "40P01", "5", "517", "6",
+        ] {
+            assert!(is_unavailable_code(code), "{code}");
+        }
+        // unique_violation, foreign_key_violation, syntax_error, SQLITE_CONSTRAINT_UNIQUE.
+        for code in ["23505", "23503", "42601", "2067", "19"] {
+            assert!(!is_unavailable_code(code), "{code}");
+        }
     }
 }

@@ -179,8 +179,9 @@ pub async fn patch_entity(
     key: web::Path<String>,
     Body(patch): Body<EntityPatch>,
 ) -> Result<HttpResponse, ApiError> {
-    http::check_if_match(&req, &Entity::from(entities::get(&state.db, &key).await?))?;
-    let entity = Entity::from(entities::update(&state.db, &key, &patch).await?);
+    let precondition =
+        http::IfMatch::of(&req).precondition(|row: &entities::EntityRow| Entity::from(row.clone()));
+    let entity = Entity::from(entities::update(&state.db, &key, &patch, precondition).await?);
     Ok(Json::new(&entity)?.respond(StatusCode::OK))
 }
 
@@ -207,8 +208,9 @@ pub async fn delete_entity(
     _: Writer,
     key: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    http::check_if_match(&req, &Entity::from(entities::get(&state.db, &key).await?))?;
-    entities::delete(&state.db, &key).await?;
+    let precondition =
+        http::IfMatch::of(&req).precondition(|row: &entities::EntityRow| Entity::from(row.clone()));
+    entities::delete(&state.db, &key, precondition).await?;
     Ok(http::no_content())
 }
 

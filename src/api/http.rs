@@ -20,6 +20,7 @@ use crate::error::{field_errors, ApiError, FieldError};
 use crate::search::SearchQuery;
 use crate::store::keys::{self, Scope};
 use crate::store::page::Cursor;
+use crate::store::Precondition;
 
 /// What every handler shares.
 #[derive(Clone)]
@@ -470,25 +471,53 @@ fn if_none_match(req: &HttpRequest, etag: &str) -> bool {
         .any(|tag| tag == etag || tag == "*")
 }
 
+/// The ETags of a request's `If-Match` header (empty when it has none).
+pub struct IfMatch(Vec<String>);
+
+impl IfMatch {
+    pub fn of(req: &HttpRequest) -> Self {
+        IfMatch(
+            req.headers()
+                .get_all(header::IF_MATCH)
+                .filter_map(|v| v.to_str().ok())
+                .flat_map(|v| v.split(','))
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(str::to_owned)
+                .collect(),
+        )
+    }
+
+    /// Whether `current` (the resource as a GET answers it now) has one of the ETags, or `*`.
+    pub fn holds_for(&self, current: &impl Serialize) -> Result<bool, ApiError> {
+        let current = Json::new(current)?;
+        Ok(self.0.iter().any(|tag| tag == "*" || tag == current.etag()))
+    }
+
+    /// The precondition a store write checks inside its transaction, with the row locked: none
+    /// without `If-Match`; otherwise that `represent(row)`, the row as a GET answers it, has one
+    /// of the ETags. Checked there rather than here, a concurrent write cannot come in between.
+    pub fn precondition<T, R: Serialize>(
+        self,
+        represent: impl Fn(&T) -> R + Send + Sync + 'static,
+    ) -> Precondition<T> {
+        if self.0.is_empty() {
+            return None;
+        }
+        Some(Box::new(move |row: &T| {
+            self.holds_for(&represent(row)).unwrap_or(false)
+        }))
+    }
+}
+
 /// Honours `If-Match` on a write to `current` (the resource as a GET answers it now): fine when
 /// absent, 412 when it names no current ETag. Answers whether the write is conditional.
 pub fn check_if_match(req: &HttpRequest, current: &impl Serialize) -> Result<bool, ApiError> {
-    let values: Vec<&str> = req
-        .headers()
-        .get_all(header::IF_MATCH)
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .map(str::trim)
-        .filter(|v| !v.is_empty())
-        .collect();
-    if values.is_empty() {
+    let if_match = IfMatch::of(req);
+    if if_match.0.is_empty() {
         return Ok(false);
     }
-    let current = Json::new(current)?;
-    if values
-        .iter()
-        .any(|tag| *tag == "*" || *tag == current.etag())
-    {
+    if if_match.holds_for(current)? {
         Ok(true)
     } else {
         Err(ApiError::PreconditionFailed(

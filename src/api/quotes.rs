@@ -249,8 +249,9 @@ pub async fn patch_quote(
     Body(patch): Body<QuotePatch>,
 ) -> Result<HttpResponse, ApiError> {
     let id = http::uuid("id", &id)?;
-    http::check_if_match(&req, &Quote::from(quotes::get(&state.db, id).await?))?;
-    let quote = Quote::from(quotes::update(&state.db, id, &patch).await?);
+    let precondition =
+        http::IfMatch::of(&req).precondition(|row: &quotes::QuoteRow| Quote::from(row.clone()));
+    let quote = Quote::from(quotes::update(&state.db, id, &patch, precondition).await?);
     Ok(Json::new(&quote)?.respond(StatusCode::OK))
 }
 
@@ -278,7 +279,8 @@ pub async fn delete_quote(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = http::uuid("id", &id)?;
-    http::check_if_match(&req, &Quote::from(quotes::get(&state.db, id).await?))?;
-    quotes::delete(&state.db, id).await?;
+    let precondition =
+        http::IfMatch::of(&req).precondition(|row: &quotes::QuoteRow| Quote::from(row.clone()));
+    quotes::delete(&state.db, id, precondition).await?;
     Ok(http::no_content())
 }

@@ -125,8 +125,9 @@ pub async fn patch_section(
     Body(patch): Body<SectionPatch>,
 ) -> Result<HttpResponse, ApiError> {
     let id = http::uuid("id", &id)?;
-    http::check_if_match(&req, &Section::from(sections::get(&state.db, id).await?))?;
-    let section = Section::from(sections::update(&state.db, id, &patch).await?);
+    let precondition = http::IfMatch::of(&req)
+        .precondition(|row: &crate::entity::section::Model| Section::from(row.clone()));
+    let section = Section::from(sections::update(&state.db, id, &patch, precondition).await?);
     Ok(Json::new(&section)?.respond(StatusCode::OK))
 }
 
@@ -154,7 +155,8 @@ pub async fn delete_section(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = http::uuid("id", &id)?;
-    http::check_if_match(&req, &Section::from(sections::get(&state.db, id).await?))?;
-    sections::delete(&state.db, id).await?;
+    let precondition = http::IfMatch::of(&req)
+        .precondition(|row: &crate::entity::section::Model| Section::from(row.clone()));
+    sections::delete(&state.db, id, precondition).await?;
     Ok(http::no_content())
 }

@@ -350,11 +350,53 @@ pub async fn touch(conn: &impl ConnectionTrait, article_id: Uuid) -> StoreResult
     touch_many(conn, &[article_id]).await
 }
 
+/// The article, locked for the rest of the write transaction against changes to itself and
+/// deletion (`FOR NO KEY UPDATE` on Postgres; see [`super::lock_by_id`]). A write to a section,
+/// quote or mention locks its article first and the child row second, the order an article's
+/// delete (which cascades to the children) takes them in, so the two cannot deadlock.
+pub async fn lock(conn: &impl ConnectionTrait, id: Uuid) -> StoreResult<article::Model> {
+    super::lock_by_id::<article::Entity>(
+        conn,
+        article::Column::Id,
+        &[id],
+        sea_orm::sea_query::LockType::NoKeyUpdate,
+    )
+    .await?
+    .pop()
+    .ok_or_else(|| StoreError::NotFound(format!("article `{id}`")))
+}
+
+/// [`find`] by id or slug, then [`lock`]: for a write that adds to or changes an article's
+/// sections, quotes or mentions, so that the article cannot be deleted under it (which would
+/// fail its insert with a foreign-key violation).
+pub async fn find_locked(conn: &impl ConnectionTrait, key: &str) -> StoreResult<article::Model> {
+    let found = find(conn, key).await?;
+    match lock(conn, found.id).await {
+        Err(StoreError::NotFound(_)) => Err(StoreError::NotFound(format!("article `{key}`"))),
+        other => other,
+    }
+}
+
 /// [`touch`] for several articles at once.
 pub async fn touch_many(conn: &impl ConnectionTrait, ids: &[Uuid]) -> StoreResult<()> {
     if ids.is_empty() {
         return Ok(());
     }
+    // Lock the rows in id order first: one UPDATE locks rows in whatever order it scans them, so
+    // two writers touching overlapping articles could deadlock. FOR NO KEY UPDATE is the lock the
+    // UPDATE takes anyway; it does not wait for writers that only reference these articles.
+    let mut sorted = ids.to_vec();
+    sorted.sort();
+    sorted.dedup();
+    let _locked: Vec<Uuid> = article::Entity::find()
+        .select_only()
+        .column(article::Column::Id)
+        .filter(article::Column::Id.is_in(sorted))
+        .order_by_asc(article::Column::Id)
+        .lock(sea_orm::sea_query::LockType::NoKeyUpdate)
+        .into_tuple()
+        .all(conn)
+        .await?;
     article::Entity::update_many()
         .col_expr(
             article::Column::Version,

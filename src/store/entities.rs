@@ -11,7 +11,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::page::{split_page, Cursor, Ordering};
-use super::{now, StoreError, StoreResult};
+use super::{now, Precondition, StoreError, StoreResult};
 use crate::api::types::{EntityCreate, EntityKind, EntityPatch, EntityRef, Provenance};
 use crate::domain;
 use crate::entity::{entity_alias, mention, named_entity, quote};
@@ -181,7 +181,9 @@ pub async fn resolve_extracted(
             for alias in &reference.aliases {
                 let found = find_by_alias(conn, alias).await?;
                 if let Some(entity) = found.into_iter().find(|e| Some(e.kind.as_str()) == kind) {
-                    return Ok(entity);
+                    if let Some(held) = hold(conn, &entity).await? {
+                        return Ok(held);
+                    }
                 }
             }
         }
@@ -205,8 +207,55 @@ async fn find_by_alias(
         .await?)
 }
 
-/// [`resolve`], creating a missing entity with `provenance`.
+/// [`resolve`], creating a missing entity with `provenance`. The entity answered is held (see
+/// [`hold`]) until the write transaction ends; when a concurrent merge or delete removed the one
+/// found first, the reference is resolved again (a name may now be an alias of the survivor).
 async fn resolve_with(
+    conn: &impl ConnectionTrait,
+    reference: &EntityRef,
+    field: &str,
+    provenance: &Provenance,
+) -> StoreResult<named_entity::Model> {
+    for _ in 0..3 {
+        let found = resolve_unheld(conn, reference, field, provenance).await?;
+        if let Some(held) = hold(conn, &found).await? {
+            return Ok(held);
+        }
+    }
+    Err(StoreError::invalid(
+        field,
+        "names an entity that concurrent merges or deletes keep removing; retry",
+    ))
+}
+
+/// The entity `key`, held (see [`hold`]) until the write transaction ends.
+pub async fn find_held(conn: &impl ConnectionTrait, key: &str) -> StoreResult<named_entity::Model> {
+    let found = find(conn, key).await?;
+    hold(conn, &found)
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("entity `{key}`")))
+}
+
+/// `entity` as it is now, locked until the write transaction ends against being merged away or
+/// deleted, but not against other writers that refer to it (`FOR KEY SHARE` on Postgres, the
+/// lock a foreign key takes); `None` when a concurrent merge or delete removed it. A write that
+/// points a mention or a quote at an entity holds it first, so that the insert cannot fail on the
+/// foreign key, and a merge that comes later moves what it wrote.
+async fn hold(
+    conn: &impl ConnectionTrait,
+    entity: &named_entity::Model,
+) -> StoreResult<Option<named_entity::Model>> {
+    Ok(super::lock_by_id::<named_entity::Entity>(
+        conn,
+        named_entity::Column::Id,
+        &[entity.id],
+        sea_orm::sea_query::LockType::KeyShare,
+    )
+    .await?
+    .pop())
+}
+
+async fn resolve_unheld(
     conn: &impl ConnectionTrait,
     reference: &EntityRef,
     field: &str,
@@ -602,14 +651,15 @@ pub async fn create(db: &DatabaseConnection, input: &EntityCreate) -> StoreResul
     row.ok_or_else(|| StoreError::NotFound("the new entity".to_owned()))
 }
 
-/// Applies a merge patch to an entity.
+/// Applies a merge patch to an entity, if `precondition` holds for it.
 pub async fn update(
     db: &DatabaseConnection,
     key: &str,
     patch: &EntityPatch,
+    precondition: Precondition<EntityRow>,
 ) -> StoreResult<EntityRow> {
     let txn = super::begin_write(db).await?;
-    let current = find(&txn, key).await?;
+    let current = locked(&txn, key, &precondition).await?;
     let id = current.id;
     let name = patch.name.clone().unwrap_or_else(|| current.name.clone());
     // A new name replaces the old one among the key rows; the aliases stay as they were unless
@@ -657,10 +707,15 @@ pub async fn update(
     row.ok_or_else(|| StoreError::NotFound(format!("entity `{key}`")))
 }
 
-/// Deletes an entity; its mentions go with it and quotes it spoke lose their speaker.
-pub async fn delete(db: &DatabaseConnection, key: &str) -> StoreResult<()> {
+/// Deletes an entity, if `precondition` holds for it; its mentions go with it and quotes it
+/// spoke lose their speaker.
+pub async fn delete(
+    db: &DatabaseConnection,
+    key: &str,
+    precondition: Precondition<EntityRow>,
+) -> StoreResult<()> {
     let txn = super::begin_write(db).await?;
-    let entity = find(&txn, key).await?;
+    let entity = locked(&txn, key, &precondition).await?;
     let articles = mentioning_articles(&txn, entity.id).await?;
     named_entity::Entity::delete_by_id(entity.id)
         .exec(&txn)
@@ -668,6 +723,41 @@ pub async fn delete(db: &DatabaseConnection, key: &str) -> StoreResult<()> {
     super::articles::touch_many(&txn, &articles).await?;
     txn.commit().await?;
     Ok(())
+}
+
+/// Locks entities for the rest of the write transaction, in id order, and answers them as they
+/// are now; a row deleted by a concurrent write (a merge, a delete) is missing from the answer.
+/// Every write that merges or deletes entities locks them first, so those writes queue per
+/// entity instead of deadlocking or acting on an entity another one just removed.
+async fn lock(conn: &impl ConnectionTrait, ids: &[Uuid]) -> StoreResult<Vec<named_entity::Model>> {
+    super::lock_by_id::<named_entity::Entity>(
+        conn,
+        named_entity::Column::Id,
+        ids,
+        sea_orm::sea_query::LockType::Update,
+    )
+    .await
+}
+
+/// The entity `key`, locked (see [`lock`]), if `precondition` holds for it as it is now.
+async fn locked(
+    txn: &sea_orm::DatabaseTransaction,
+    key: &str,
+    precondition: &Precondition<EntityRow>,
+) -> StoreResult<named_entity::Model> {
+    let found = find(txn, key).await?;
+    let current = lock(txn, &[found.id])
+        .await?
+        .pop()
+        .ok_or_else(|| StoreError::NotFound(format!("entity `{key}`")))?;
+    if precondition.is_some() {
+        let row = rows_for(txn, vec![current.clone()])
+            .await?
+            .pop()
+            .ok_or_else(|| StoreError::NotFound(format!("entity `{key}`")))?;
+        super::check(precondition, &row)?;
+    }
+    Ok(current)
 }
 
 /// Ids of the articles that mention `entity_id` or quote it.
@@ -711,6 +801,15 @@ pub async fn merge(
             "is the entity itself; name another one",
         ));
     }
+    // Both locked, and read again as they are now: a concurrent merge or delete may have removed
+    // either while we looked them up.
+    let locked = lock(&txn, &[survivor.id, duplicate.id]).await?;
+    let now_of = |id: Uuid| locked.iter().find(|e| e.id == id).cloned();
+    let survivor = now_of(survivor.id)
+        .ok_or_else(|| StoreError::NotFound(format!("entity `{survivor_key}`")))?;
+    let duplicate = now_of(duplicate.id).ok_or_else(|| {
+        StoreError::invalid("duplicate", format!("no entity `{duplicate_key}` exists"))
+    })?;
     let touched = mentioning_articles(&txn, duplicate.id).await?;
 
     let survivor_mentions: HashMap<Uuid, mention::Model> = mention::Entity::find()

@@ -71,8 +71,8 @@ pub async fn put(
     input: &MentionPut,
 ) -> StoreResult<(MentionRow, bool)> {
     let txn = super::begin_write(db).await?;
-    let article = articles::find(&txn, article_key).await?;
-    let entity = entities::find(&txn, entity_key).await?;
+    let article = articles::find_locked(&txn, article_key).await?;
+    let entity = entities::find_held(&txn, entity_key).await?;
     let mut errors: Vec<FieldError> = Vec::new();
     domain::check_offset(
         "first_offset",

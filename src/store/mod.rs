@@ -59,6 +59,43 @@ impl StoreError {
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
+/// A condition the caller puts on the current state of what a write changes (an HTTP
+/// `If-Match`), or `None`. The store checks it inside the write transaction once the row is
+/// locked, so no other write can come between the check and the change; when it does not hold,
+/// the write fails with [`StoreError::Stale`].
+pub type Precondition<T> = Option<Box<dyn Fn(&T) -> bool + Send + Sync>>;
+
+/// Fails with [`StoreError::Stale`] when `precondition` does not hold for `current`.
+pub(crate) fn check<T>(precondition: &Precondition<T>, current: &T) -> StoreResult<()> {
+    match precondition {
+        Some(holds) if !holds(current) => Err(StoreError::Stale),
+        _ => Ok(()),
+    }
+}
+
+/// Locks the rows of `E` whose `id` column is in `ids` for the rest of the write transaction with
+/// `lock`, and answers them as they are now (a row deleted meanwhile is missing). On Postgres the
+/// rows are locked in id order, so that two writers locking overlapping rows cannot deadlock; on
+/// SQLite the write transaction (`BEGIN IMMEDIATE`, [`begin_write`]) holds the database's only
+/// write lock already, and the statement is a plain read.
+pub(crate) async fn lock_by_id<E: sea_orm::EntityTrait>(
+    conn: &impl sea_orm::ConnectionTrait,
+    id: E::Column,
+    ids: &[uuid::Uuid],
+    lock: sea_orm::sea_query::LockType,
+) -> StoreResult<Vec<E::Model>> {
+    use sea_orm::{ColumnTrait, QueryFilter, QueryOrder, QuerySelect};
+    let mut ids = ids.to_vec();
+    ids.sort();
+    ids.dedup();
+    Ok(E::find()
+        .filter(id.is_in(ids))
+        .order_by_asc(id)
+        .lock(lock)
+        .all(conn)
+        .await?)
+}
+
 /// How to open the database pool.
 #[derive(Debug, Clone)]
 pub struct PoolSettings {

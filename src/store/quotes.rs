@@ -11,7 +11,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::page::{rank_cursor, ranked_rows, split_page, Cursor, Ordering};
-use super::{articles, entities, offset, StoreError, StoreResult};
+use super::{articles, check, entities, offset, Precondition, StoreError, StoreResult};
 use crate::api::types::{QuoteCreate, QuoteKind, QuotePatch};
 use crate::domain;
 use crate::entity::{article, named_entity, quote, section};
@@ -107,6 +107,28 @@ pub async fn get(conn: &impl ConnectionTrait, id: Uuid) -> StoreResult<QuoteRow>
     let mut rows = with_speakers(conn, vec![quote]).await?;
     rows.pop()
         .ok_or_else(|| StoreError::NotFound(format!("quote `{id}`")))
+}
+
+/// The quote (with its speaker) and its article, locked in that order for the rest of the write
+/// transaction `txn` (see [`articles::lock`]).
+async fn locked(
+    txn: &sea_orm::DatabaseTransaction,
+    id: Uuid,
+) -> StoreResult<(article::Model, QuoteRow)> {
+    let article_id = get(txn, id).await?.quote.article_id;
+    let article = articles::lock(txn, article_id).await?;
+    let quote = super::lock_by_id::<quote::Entity>(
+        txn,
+        quote::Column::Id,
+        &[id],
+        sea_orm::sea_query::LockType::Update,
+    )
+    .await?;
+    let row = with_speakers(txn, quote)
+        .await?
+        .pop()
+        .ok_or_else(|| StoreError::NotFound(format!("quote `{id}`")))?;
+    Ok((article, row))
 }
 
 /// A page of quotes. With [`QuoteSort::Relevance`] and a search, best matches first.
@@ -273,7 +295,7 @@ pub async fn create(
     input: &QuoteCreate,
 ) -> StoreResult<QuoteRow> {
     let txn = super::begin_write(db).await?;
-    let article = articles::find(&txn, article_key).await?;
+    let article = articles::find_locked(&txn, article_key).await?;
     let section_id = match (input.section_id, input.section_position) {
         (Some(_), Some(_)) => {
             return Err(StoreError::invalid(
@@ -343,15 +365,17 @@ pub async fn create(
     row.ok_or_else(|| StoreError::NotFound("the new quote".to_owned()))
 }
 
-/// Applies a merge patch to a quote.
+/// Applies a merge patch to a quote, if `precondition` holds for it.
 pub async fn update(
     db: &DatabaseConnection,
     id: Uuid,
     patch: &QuotePatch,
+    precondition: Precondition<QuoteRow>,
 ) -> StoreResult<QuoteRow> {
     let txn = super::begin_write(db).await?;
-    let current = get(&txn, id).await?.quote;
-    let article = articles::find(&txn, &current.article_id.to_string()).await?;
+    let (article, current) = locked(&txn, id).await?;
+    check(&precondition, &current)?;
+    let current = current.quote;
     let start = patch.start.unwrap_or(current.start_offset.map(i64::from));
     let end = patch.end.unwrap_or(current.end_offset.map(i64::from));
     let section_id = patch.section_id.unwrap_or(current.section_id);
@@ -397,9 +421,16 @@ pub async fn update(
     row.ok_or_else(|| StoreError::NotFound(format!("quote `{id}`")))
 }
 
-pub async fn delete(db: &DatabaseConnection, id: Uuid) -> StoreResult<()> {
+/// Deletes a quote, if `precondition` holds for it.
+pub async fn delete(
+    db: &DatabaseConnection,
+    id: Uuid,
+    precondition: Precondition<QuoteRow>,
+) -> StoreResult<()> {
     let txn = super::begin_write(db).await?;
-    let current = get(&txn, id).await?.quote;
+    let (_, current) = locked(&txn, id).await?;
+    check(&precondition, &current)?;
+    let current = current.quote;
     quote::Entity::delete_by_id(id).exec(&txn).await?;
     articles::touch(&txn, current.article_id).await?;
     txn.commit().await?;

@@ -1,12 +1,13 @@
 //! Sections of an article.
 
+use sea_orm::sea_query::LockType;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
+    EntityTrait, QueryFilter, QueryOrder, Set,
 };
 use uuid::Uuid;
 
-use super::{articles, offset, StoreError, StoreResult};
+use super::{articles, check, offset, Precondition, StoreError, StoreResult};
 use crate::api::types::{SectionCreate, SectionPatch};
 use crate::domain;
 use crate::entity::{article, section};
@@ -30,6 +31,21 @@ pub async fn get(conn: &impl ConnectionTrait, id: Uuid) -> StoreResult<section::
         .ok_or_else(|| StoreError::NotFound(format!("section `{id}`")))
 }
 
+/// The section and its article, locked in that order for the rest of the write transaction
+/// `txn` (see [`articles::lock`]).
+async fn locked(
+    txn: &DatabaseTransaction,
+    id: Uuid,
+) -> StoreResult<(article::Model, section::Model)> {
+    let article = articles::lock(txn, get(txn, id).await?.article_id).await?;
+    let section =
+        super::lock_by_id::<section::Entity>(txn, section::Column::Id, &[id], LockType::Update)
+            .await?
+            .pop()
+            .ok_or_else(|| StoreError::NotFound(format!("section `{id}`")))?;
+    Ok((article, section))
+}
+
 fn position_taken(position: i32) -> StoreError {
     StoreError::Conflict(crate::error::FieldError::new(
         "position",
@@ -44,7 +60,7 @@ pub async fn create(
     input: &SectionCreate,
 ) -> StoreResult<section::Model> {
     let txn = super::begin_write(db).await?;
-    let article = articles::find(&txn, article_key).await?;
+    let article = articles::find_locked(&txn, article_key).await?;
     check_span(&article, input.start, input.end)?;
     let position = match input.position {
         Some(position) => position,
@@ -99,15 +115,16 @@ fn check_span(article: &article::Model, start: Option<i64>, end: Option<i64>) ->
     }
 }
 
-/// Applies a merge patch to a section.
+/// Applies a merge patch to a section, if `precondition` holds for it.
 pub async fn update(
     db: &DatabaseConnection,
     id: Uuid,
     patch: &SectionPatch,
+    precondition: Precondition<section::Model>,
 ) -> StoreResult<section::Model> {
     let txn = super::begin_write(db).await?;
-    let current = get(&txn, id).await?;
-    let article = articles::find(&txn, &current.article_id.to_string()).await?;
+    let (article, current) = locked(&txn, id).await?;
+    check(&precondition, &current)?;
     let start = patch.start.unwrap_or(current.start_offset.map(i64::from));
     let end = patch.end.unwrap_or(current.end_offset.map(i64::from));
     check_span(&article, start, end)?;
@@ -137,10 +154,15 @@ pub async fn update(
     Ok(updated)
 }
 
-/// Deletes a section; its quotes stay, no longer tied to a section.
-pub async fn delete(db: &DatabaseConnection, id: Uuid) -> StoreResult<()> {
+/// Deletes a section, if `precondition` holds for it; its quotes stay, no longer tied to a section.
+pub async fn delete(
+    db: &DatabaseConnection,
+    id: Uuid,
+    precondition: Precondition<section::Model>,
+) -> StoreResult<()> {
     let txn = super::begin_write(db).await?;
-    let current = get(&txn, id).await?;
+    let (_, current) = locked(&txn, id).await?;
+    check(&precondition, &current)?;
     section::Entity::delete_by_id(id).exec(&txn).await?;
     articles::touch(&txn, current.article_id).await?;
     txn.commit().await?;

@@ -22,7 +22,8 @@ pub struct TestApp {
     pub write_key: String,
     /// A key with the `read` scope only.
     pub read_key: String,
-    _guard: DatabaseGuard,
+    /// Shared by the apps of [`spawn_two_apps_on`]; the database goes when the last one does.
+    _guard: Arc<DatabaseGuard>,
 }
 
 /// Removes the test's database when the test ends.
@@ -122,10 +123,20 @@ pub async fn spawn_app_on(database: TestDatabase) -> TestApp {
     start_app(&database.url, database.guard, |_| {}).await
 }
 
+/// Starts two instances of the service (reads open, each with a pool and keys of its own) on one
+/// database, migrating it first: requests spread over both behave as they would against two
+/// replicas behind a load balancer.
+pub async fn spawn_two_apps_on(database: TestDatabase) -> (TestApp, TestApp) {
+    let guard = Arc::new(database.guard);
+    let first = serve_on(connect(&database.url).await, Arc::clone(&guard), |_| {}).await;
+    let second = serve_on(connect(&database.url).await, guard, |_| {}).await;
+    (first, second)
+}
+
 /// Starts the service (reads open) on a connection the test opened itself (to watch the
 /// statements it runs, say) to `database`, migrating it first; the app then owns the database.
 pub async fn spawn_app_on_connection(db: DatabaseConnection, database: TestDatabase) -> TestApp {
-    serve_on(db, database.guard, |_| {}).await
+    serve_on(db, Arc::new(database.guard), |_| {}).await
 }
 
 /// The statements a service ran (SQL and bound values), recorded through sea-orm's metric
@@ -167,12 +178,12 @@ async fn start_app(
     guard: DatabaseGuard,
     configure: impl FnOnce(&mut AppState),
 ) -> TestApp {
-    serve_on(connect(url).await, guard, configure).await
+    serve_on(connect(url).await, Arc::new(guard), configure).await
 }
 
 async fn serve_on(
     db: DatabaseConnection,
-    guard: DatabaseGuard,
+    guard: Arc<DatabaseGuard>,
     configure: impl FnOnce(&mut AppState),
 ) -> TestApp {
     Migrator::up(&db, None).await.expect("migrations failed");
