@@ -13,6 +13,7 @@ pub mod error;
 pub mod extract;
 pub mod import;
 pub mod ingest;
+pub mod rate_limit;
 pub mod search;
 pub mod seed;
 pub mod store;

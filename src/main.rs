@@ -9,6 +9,7 @@ use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait};
 
 use newsmeta::api::http::AppState;
 use newsmeta::config::{self, DatabaseSettings, ServeSettings};
+use newsmeta::rate_limit::RateLimits;
 use newsmeta::store::keys::{self, Scope};
 use newsmeta::store::{self, PoolSettings};
 use newsmeta::{app, import, seed, synthetic};
@@ -340,6 +341,12 @@ async fn serve(database: &DatabaseSettings, settings: ServeSettings) -> anyhow::
         extract_max_bytes: settings.extract_max_bytes,
         cors: settings.cors_allowed_origins.clone(),
         cache_max_age: settings.cache_max_age,
+        request_timeout: settings.request_timeout.0,
+        rate_limits: RateLimits::new(
+            settings.rate_limit_ip_per_minute,
+            settings.rate_limit_key_per_minute,
+        ),
+        client_ip: settings.client_ip_source,
     };
     let listener = std::net::TcpListener::bind((settings.host.as_str(), settings.port))
         .with_context(|| format!("cannot listen on {}:{}", settings.host, settings.port))?;

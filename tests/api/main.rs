@@ -14,6 +14,7 @@ mod fields;
 mod import;
 mod interop;
 mod keys;
+mod limits;
 mod openapi;
 mod plans;
 mod quotes;
