@@ -182,17 +182,13 @@ pub struct RateLimits {
 }
 
 impl RateLimits {
-    /// Limits of so many requests a minute per IP and per key; 0 turns one off.
+    /// Limits of so many requests a minute per IP and per key; 0 turns one off, and both 0 means
+    /// no limiting at all (and no `RateLimit-*` headers).
     pub fn new(ip_per_minute: u32, key_per_minute: u32) -> Self {
         Self {
             per_ip: (ip_per_minute > 0).then(|| Arc::new(RateLimiter::new(ip_per_minute))),
             per_key: (key_per_minute > 0).then(|| Arc::new(RateLimiter::new(key_per_minute))),
         }
-    }
-
-    /// No limiting at all (and no `RateLimit-*` headers).
-    pub fn off() -> Self {
-        Self::default()
     }
 
     /// Whether any limit is on.

@@ -306,7 +306,10 @@ async fn requests_from_an_allowed_origin_may_read_the_answer_and_its_headers() {
         .collect();
     assert_eq!(exposed, listed);
     for header in ["etag", "link", "location"] {
-        assert!(exposed.iter().any(|h| h == header), "{header} in {exposed:?}");
+        assert!(
+            exposed.iter().any(|h| h == header),
+            "{header} in {exposed:?}"
+        );
     }
     assert!(header_values(&response, "vary").contains(&"origin".to_owned()));
     assert!(header(&response, "link").is_some());
