@@ -363,6 +363,8 @@ async fn a_write_that_outlasts_the_request_timeout_answers_503_and_is_rolled_bac
     // A hang detector, not a measure: the busy timeout alone would hold it 10 s.
     assert!(started.elapsed() < Duration::from_secs(5));
     assert_eq!(response.headers()["retry-after"], "5");
+    // The answer still passes the layers outside the timeout.
+    assert_eq!(response.headers()["x-content-type-options"], "nosniff");
     let problem = assert_problem(response, StatusCode::SERVICE_UNAVAILABLE, "timeout", &[]).await;
     assert_eq!(problem["title"], "The request took too long");
     assert_eq!(problem["instance"], "/v1/articles");
