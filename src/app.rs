@@ -32,7 +32,12 @@ use crate::error::{ApiError, FieldError, Problem, PROBLEM_JSON};
             and IPTC ninjs (`Accept: application/vnd.ninjs+json`).\n\n\
             Every answer carries `X-Request-Id`: the request's own when it sent a sane one (1 to 128 \
             visible ASCII characters), a new UUIDv7 otherwise. Problems repeat it as `request_id`, \
-            and the service's log lines for the request name it.",
+            and the service's log lines for the request name it.\n\n\
+            Requests are rate-limited per API key, and per client IP address for requests without \
+            a valid key: every limited answer carries `RateLimit-Limit`, `RateLimit-Remaining` and \
+            `RateLimit-Reset`, and past the quota the answer is 429 with `Retry-After`. A request \
+            that takes longer than the service's `REQUEST_TIMEOUT` is abandoned (a write is rolled \
+            back) and answered 503 with `Retry-After`.",
         license(name = "MIT", identifier = "MIT")
     ),
     modifiers(&BearerAuth),
@@ -42,7 +47,7 @@ use crate::error::{ApiError, FieldError, Problem, PROBLEM_JSON};
             problems::BadRequest, problems::Unauthorized, problems::Forbidden, problems::NotFound,
             problems::Conflict, problems::PreconditionFailed, problems::PayloadTooLarge,
             problems::NotAcceptable, problems::UnsupportedMediaType, problems::ValidationFailed,
-            problems::Unavailable, problems::NotModified
+            problems::Unavailable, problems::NotModified, problems::TooManyRequests
         )
     ),
     tags(
@@ -71,9 +76,101 @@ impl Modify for BearerAuth {
     }
 }
 
+/// Documents what the limits answer on every operation but the probes: 429 (rate limits), 503
+/// (`REQUEST_TIMEOUT`, besides the database), 413 wherever a body is read, and the `RateLimit-*`
+/// headers on every answer (absent when rate limiting is off, so never required). Applied to the
+/// collected document, since the paths are not there yet when `ApiDoc`'s own modifiers run.
+fn document_limits(openapi: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::{HeaderBuilder, ObjectBuilder, Ref, RefOr, Type};
+
+    let header_ref = |name: &str| RefOr::Ref(Ref::new(format!("#/components/headers/{name}")));
+    let rate_limit_headers = [
+        (
+            middleware::RATE_LIMIT_LIMIT,
+            "The client's quota: requests a minute. Sent on every rate-limited answer.",
+        ),
+        (
+            middleware::RATE_LIMIT_REMAINING,
+            "Requests the client may still make at once.",
+        ),
+        (
+            middleware::RATE_LIMIT_RESET,
+            "Seconds until the client's quota is whole again.",
+        ),
+    ];
+    let components = openapi.components.get_or_insert_with(Default::default);
+    let described = [
+        rate_limit_headers.as_slice(),
+        &[("Retry-After", "Seconds to wait before trying again.")],
+    ]
+    .concat();
+    for (name, description) in described {
+        let header = HeaderBuilder::new()
+            .schema(Some(
+                ObjectBuilder::new()
+                    .schema_type(Type::Integer)
+                    .minimum(Some(0)),
+            ))
+            .description(Some(description))
+            .build();
+        components.headers.insert(name.to_owned(), RefOr::T(header));
+    }
+    let add_headers = |response: &mut utoipa::openapi::Response, retry: bool| {
+        for (name, _) in rate_limit_headers {
+            response.headers.insert(name.to_owned(), header_ref(name));
+        }
+        if retry {
+            response
+                .headers
+                .insert("Retry-After".to_owned(), header_ref("Retry-After"));
+        }
+    };
+    for (name, response) in components.responses.iter_mut() {
+        if let RefOr::T(response) = response {
+            add_headers(
+                response,
+                matches!(name.as_str(), "TooManyRequests" | "Unavailable"),
+            );
+        }
+    }
+    for (path, item) in openapi.paths.paths.iter_mut() {
+        if path.starts_with("/health/") {
+            continue;
+        }
+        let operations = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.options,
+            &mut item.head,
+            &mut item.patch,
+            &mut item.trace,
+        ];
+        for operation in operations.into_iter().flatten() {
+            let reads_body = operation.request_body.is_some();
+            let responses = &mut operation.responses.responses;
+            let mut shared = vec![("429", "TooManyRequests"), ("503", "Unavailable")];
+            if reads_body {
+                shared.push(("413", "PayloadTooLarge"));
+            }
+            for (status, name) in shared {
+                responses
+                    .entry(status.to_owned())
+                    .or_insert_with(|| RefOr::Ref(Ref::from_response_name(name)));
+            }
+            for response in responses.values_mut() {
+                if let RefOr::T(response) = response {
+                    add_headers(response, false);
+                }
+            }
+        }
+    }
+}
+
 /// The OpenAPI document, collected from the registered routes.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    let (_, doc) = App::new()
+    let (_, mut doc) = App::new()
         .into_utoipa_app()
         .openapi(ApiDoc::openapi())
         .service(utoipa_actix_web::scope("/v1").configure(api::configure))
@@ -81,6 +178,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         .service(api::health::ready)
         .service(api::telemetry::metrics)
         .split_for_parts();
+    document_limits(&mut doc);
     doc
 }
 
@@ -96,7 +194,7 @@ pub fn build(
         InitError = (),
     >,
 > {
-    let (app, doc) = App::new()
+    let (app, mut doc) = App::new()
         .into_utoipa_app()
         .openapi(ApiDoc::openapi())
         .app_data(web::Data::new(state))
@@ -109,6 +207,7 @@ pub fn build(
         .service(api::health::ready)
         .service(api::telemetry::metrics)
         .split_for_parts();
+    document_limits(&mut doc);
     let doc_for_routes = doc.clone();
     app.service(web::resource("/openapi.json").route(web::get().to({
         let doc = doc.clone();
@@ -141,6 +240,11 @@ pub fn build(
     .wrap(Compress::default())
     .wrap(from_fn(middleware::cache_control))
     .wrap(from_fn(middleware::acceptable_encoding))
+    // Inside CORS, so that a page can read a 429 and its headers, and preflights are not counted.
+    .wrap(from_fn(middleware::rate_limit))
+    .wrap(from_fn(middleware::identify_caller))
+    // Outside the key lookup, which reads (and may write) the database.
+    .wrap(from_fn(middleware::request_timeout))
     .wrap(from_fn(middleware::cors))
     .wrap(from_fn(middleware::head_as_get))
     .wrap(from_fn(middleware::security_headers))
@@ -206,6 +310,11 @@ async fn problem_instance(
     Ok(ServiceResponse::new(request, response))
 }
 
+/// How long a client may take to send a request's head.
+pub const CLIENT_REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+/// How long a client may take to close the connection after the answer.
+pub const CLIENT_DISCONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// Starts serving on `listener`; the returned server runs when awaited (or spawned). It does not
 /// watch for signals: stop it through its handle (`Server::handle`), as `newsmeta serve` does on SIGTERM/SIGINT.
 pub fn serve(
@@ -225,6 +334,11 @@ pub fn serve_with(
         // actix would stop at once on SIGINT; `newsmeta serve` stops gracefully on both signals.
         .disable_signals()
         .shutdown_timeout(shutdown_timeout.as_secs())
+        // A client gets this long to send a request's head (slowloris); the body is then read
+        // under REQUEST_TIMEOUT, by the handler.
+        .client_request_timeout(CLIENT_REQUEST_TIMEOUT)
+        // And this long to close its side after the answer, before the connection is dropped.
+        .client_disconnect_timeout(CLIENT_DISCONNECT_TIMEOUT)
         .listen(listener)?
         .run())
 }

@@ -55,6 +55,88 @@ pub struct ServeSettings {
     /// Seconds a graceful shutdown (SIGTERM, SIGINT) gives requests in flight before it cuts them.
     #[arg(long, env = "SHUTDOWN_TIMEOUT", default_value_t = 30)]
     pub shutdown_timeout: u64,
+    /// Seconds a request may take (fractions allowed, `0.5`); longer ones are dropped, their
+    /// writes rolled back, and answered 503. 0 turns the limit off.
+    #[arg(long, env = "REQUEST_TIMEOUT", default_value = "30", value_parser = parse_timeout)]
+    pub request_timeout: Timeout,
+    /// Requests a minute per client IP address for requests without a valid key (0 = no limit).
+    #[arg(long, env = "RATE_LIMIT_IP_PER_MINUTE", default_value_t = DEFAULT_RATE_LIMIT_IP_PER_MINUTE)]
+    pub rate_limit_ip_per_minute: u32,
+    /// Requests a minute per API key (0 = no limit).
+    #[arg(long, env = "RATE_LIMIT_KEY_PER_MINUTE", default_value_t = DEFAULT_RATE_LIMIT_KEY_PER_MINUTE)]
+    pub rate_limit_key_per_minute: u32,
+    /// Where the client's IP address comes from: `peer` (the TCP connection), or
+    /// `x-forwarded-for:N` / `forwarded:N` behind N proxies of your own that append to that header.
+    #[arg(long, env = "CLIENT_IP_SOURCE", default_value = "peer", value_parser = ClientIpSource::parse)]
+    pub client_ip_source: ClientIpSource,
+}
+
+/// The default of `RATE_LIMIT_IP_PER_MINUTE`: twenty a second, enough for a newsroom of dashboards
+/// behind one NAT address.
+pub const DEFAULT_RATE_LIMIT_IP_PER_MINUTE: u32 = 1200;
+/// The default of `RATE_LIMIT_KEY_PER_MINUTE`: a hundred a second per key.
+pub const DEFAULT_RATE_LIMIT_KEY_PER_MINUTE: u32 = 6000;
+/// The default of `REQUEST_TIMEOUT`, in seconds.
+pub const DEFAULT_REQUEST_TIMEOUT_SECS: u64 = 30;
+
+/// How long a request may take; `None` is no limit (`REQUEST_TIMEOUT=0`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timeout(pub Option<std::time::Duration>);
+
+/// Reads `REQUEST_TIMEOUT`: seconds, fractions allowed, 0 for none.
+pub fn parse_timeout(value: &str) -> Result<Timeout, String> {
+    let seconds: f64 = value
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{value}` is not a number of seconds (like `30` or `0.5`)"))?;
+    if !seconds.is_finite() || !(0.0..=86_400.0).contains(&seconds) {
+        return Err(format!(
+            "`{value}` must be from 0 (no timeout) to 86400 seconds"
+        ));
+    }
+    Ok(Timeout(
+        (seconds > 0.0).then(|| std::time::Duration::from_secs_f64(seconds)),
+    ))
+}
+
+/// Where a request's client IP address is read from.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ClientIpSource {
+    /// The address of the TCP peer: right when clients connect directly.
+    #[default]
+    Peer,
+    /// `X-Forwarded-For`, as appended by this many trusted proxies in front of the service.
+    XForwardedFor(usize),
+    /// `Forwarded` (RFC 7239) `for=`, as appended by this many trusted proxies.
+    Forwarded(usize),
+}
+
+impl ClientIpSource {
+    /// Reads `CLIENT_IP_SOURCE`: `peer`, `x-forwarded-for:N` or `forwarded:N` (N from 1 to 10).
+    pub fn parse(value: &str) -> Result<Self, String> {
+        let value = value.trim().to_ascii_lowercase();
+        if value == "peer" || value.is_empty() {
+            return Ok(ClientIpSource::Peer);
+        }
+        let usage = || {
+            format!(
+                "`{value}` is not a client IP source; use `peer`, `x-forwarded-for:N` or \
+                 `forwarded:N`, N being the number of proxies of yours in front (1 to 10)"
+            )
+        };
+        let (header, hops) = value.split_once(':').ok_or_else(usage)?;
+        let hops: usize = hops
+            .trim()
+            .parse()
+            .ok()
+            .filter(|n| (1..=10).contains(n))
+            .ok_or_else(usage)?;
+        match header.trim() {
+            "x-forwarded-for" => Ok(ClientIpSource::XForwardedFor(hops)),
+            "forwarded" => Ok(ClientIpSource::Forwarded(hops)),
+            _ => Err(usage()),
+        }
+    }
 }
 
 /// The default of `EXTRACT_MAX_BYTES`: 1 MiB.
@@ -162,4 +244,50 @@ pub struct DatabaseSettings {
     /// Directory of the seed article (`seed-article.json`).
     #[arg(long, env = "SEEDS_DIR", default_value = "seeds", global = true)]
     pub seeds_dir: PathBuf,
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use std::time::Duration;
+
+    use super::*;
+
+    #[test]
+    fn request_timeout_takes_fractional_seconds_and_zero_for_none() {
+        assert_eq!(
+            parse_timeout("0.5").unwrap(),
+            Timeout(Some(Duration::from_millis(500)))
+        );
+        assert_eq!(
+            parse_timeout("30").unwrap(),
+            Timeout(Some(Duration::from_secs(30)))
+        );
+        assert_eq!(parse_timeout("0").unwrap(), Timeout(None));
+        for bad in ["-1", "soon", "NaN", "inf", "1e9"] {
+            assert!(parse_timeout(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn client_ip_source_names_a_header_and_its_trusted_hops() {
+        assert_eq!(ClientIpSource::parse("peer").unwrap(), ClientIpSource::Peer);
+        assert_eq!(
+            ClientIpSource::parse("X-Forwarded-For:1").unwrap(),
+            ClientIpSource::XForwardedFor(1)
+        );
+        assert_eq!(
+            ClientIpSource::parse("forwarded:2").unwrap(),
+            ClientIpSource::Forwarded(2)
+        );
+        for bad in [
+            "x-forwarded-for",
+            "x-forwarded-for:0",
+            "x-real-ip:1",
+            "forwarded:x",
+        ] {
+            assert!(ClientIpSource::parse(bad).is_err(), "{bad}");
+        }
+    }
 }

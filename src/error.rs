@@ -108,6 +108,12 @@ pub enum ApiError {
     /// A CORS preflight from an origin, or for a method or header, that is not allowed.
     #[error("{0}")]
     CorsRefused(String),
+    /// The client has used up its quota of requests; it may retry after `retry_after` seconds.
+    #[error("{detail}")]
+    TooManyRequests { detail: String, retry_after: u64 },
+    /// The request took longer than `REQUEST_TIMEOUT`; its work was dropped.
+    #[error("{0}")]
+    TimedOut(String),
     /// The database cannot be reached; the client may retry.
     #[error("the database is unavailable")]
     Unavailable(#[source] sea_orm::DbErr),
@@ -168,6 +174,8 @@ impl ApiError {
                 "The resource cannot be sent in a form the client accepts",
             ),
             ApiError::CorsRefused(_) => ("cors-refused", "The cross-origin request is not allowed"),
+            ApiError::TooManyRequests { .. } => ("too-many-requests", "Too many requests"),
+            ApiError::TimedOut(_) => ("timeout", "The request took too long"),
             ApiError::Unavailable(_) => ("unavailable", "The service is temporarily unavailable"),
             ApiError::Internal(_) => ("internal", "Internal server error"),
         }
@@ -223,7 +231,8 @@ impl ResponseError for ApiError {
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::NotAcceptable { .. } => StatusCode::NOT_ACCEPTABLE,
             ApiError::CorsRefused(_) => StatusCode::FORBIDDEN,
-            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::TimedOut(_) | ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -250,6 +259,7 @@ impl ApiError {
             ApiError::Unavailable(cause) => {
                 tracing::warn!(error = %loggable(cause), "database unavailable");
             }
+            ApiError::TimedOut(detail) => tracing::warn!(%detail, "request timed out"),
             _ => {}
         }
         let mut response = HttpResponse::build(self.status_code());
@@ -258,8 +268,11 @@ impl ApiError {
             ApiError::Unauthorized(_) => {
                 response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
             }
-            ApiError::Unavailable(_) => {
+            ApiError::Unavailable(_) | ApiError::TimedOut(_) => {
                 response.insert_header((header::RETRY_AFTER, "5"));
+            }
+            ApiError::TooManyRequests { retry_after, .. } => {
+                response.insert_header((header::RETRY_AFTER, (*retry_after).max(1).to_string()));
             }
             ApiError::MethodNotAllowed { allow, .. } => {
                 response.insert_header((header::ALLOW, allow.as_str()));

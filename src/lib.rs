@@ -14,6 +14,7 @@ pub mod extract;
 pub mod import;
 pub mod ingest;
 pub mod metrics;
+pub mod rate_limit;
 pub mod search;
 pub mod seed;
 pub mod store;

@@ -10,6 +10,7 @@ use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait};
 use newsmeta::api::http::AppState;
 use newsmeta::config::{self, DatabaseSettings, ServeSettings};
 use newsmeta::metrics::Metrics;
+use newsmeta::rate_limit::RateLimits;
 use newsmeta::store::keys::{self, Scope};
 use newsmeta::store::{self, PoolSettings};
 use newsmeta::{app, import, seed, synthetic};
@@ -344,6 +345,12 @@ async fn serve(database: &DatabaseSettings, settings: ServeSettings) -> anyhow::
         cache_max_age: settings.cache_max_age,
         metrics: Metrics::default(),
         metrics_require_key: settings.metrics_require_key,
+        request_timeout: settings.request_timeout.0,
+        rate_limits: RateLimits::new(
+            settings.rate_limit_ip_per_minute,
+            settings.rate_limit_key_per_minute,
+        ),
+        client_ip: settings.client_ip_source,
     };
     let listener = std::net::TcpListener::bind((settings.host.as_str(), settings.port))
         .with_context(|| format!("cannot listen on {}:{}", settings.host, settings.port))?;

@@ -6,7 +6,7 @@ use std::pin::Pin;
 
 use actix_web::dev::Payload;
 use actix_web::http::{header, StatusCode};
-use actix_web::{web, FromRequest, HttpRequest, HttpResponse};
+use actix_web::{web, FromRequest, HttpMessage, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::DatabaseConnection;
 use serde::de::DeserializeOwned;
@@ -15,10 +15,11 @@ use sha2::{Digest, Sha256};
 use validator::Validate;
 
 use super::fields::Fields;
-use crate::config::AllowedOrigins;
+use crate::config::{AllowedOrigins, ClientIpSource};
 use crate::error::{field_errors, ApiError, FieldError};
+use crate::rate_limit::RateLimits;
 use crate::search::SearchQuery;
-use crate::store::keys::{self, Scope};
+use crate::store::keys::{self, KeyHolder, Scope};
 use crate::store::page::Cursor;
 use crate::store::Precondition;
 
@@ -40,6 +41,12 @@ pub struct AppState {
     pub metrics: crate::metrics::Metrics,
     /// When set, `GET /metrics` needs a key (any scope).
     pub metrics_require_key: bool,
+    /// How long a request may take (`REQUEST_TIMEOUT`); `None` is no limit.
+    pub request_timeout: Option<std::time::Duration>,
+    /// Requests a minute per client IP and per API key; shared by every worker.
+    pub rate_limits: RateLimits,
+    /// Where the client's IP address is read from (`CLIENT_IP_SOURCE`).
+    pub client_ip: ClientIpSource,
 }
 
 /// Rules a request body must follow beyond its fields' own: offsets inside the body, references
@@ -371,30 +378,63 @@ pub async fn require_any_key(req: &HttpRequest, state: &AppState) -> Result<(), 
     require_scope(req, state, Scope::Read).await
 }
 
-async fn require_scope(req: &HttpRequest, state: &AppState, needed: Scope) -> Result<(), ApiError> {
-    let presented = req
-        .headers()
+/// Who sent a request, as its `Authorization` header says. The rate limiter finds it once per
+/// request and leaves it in the request's extensions, where the scope checks take it from; the
+/// key is looked up afresh for every request, so a revoked key stops working at once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Caller {
+    /// No bearer key was sent.
+    Anonymous,
+    /// A key that is unknown or revoked was sent.
+    InvalidKey,
+    /// A valid key was sent.
+    Key(KeyHolder),
+}
+
+/// The bearer key in `Authorization`, if any.
+pub fn presented_key(headers: &header::HeaderMap) -> Option<&str> {
+    headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.split_once(' '))
         .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-        .map(|(_, key)| key.trim());
-    let Some(presented) = presented else {
-        return Err(ApiError::Unauthorized(format!(
+        .map(|(_, key)| key.trim())
+}
+
+/// Looks up the key a request presents.
+pub async fn identify(
+    headers: &header::HeaderMap,
+    db: &DatabaseConnection,
+) -> Result<Caller, ApiError> {
+    let Some(presented) = presented_key(headers) else {
+        return Ok(Caller::Anonymous);
+    };
+    Ok(match keys::authenticate(db, presented).await? {
+        Some(holder) => Caller::Key(holder),
+        None => Caller::InvalidKey,
+    })
+}
+
+async fn require_scope(req: &HttpRequest, state: &AppState, needed: Scope) -> Result<(), ApiError> {
+    let known = req.extensions().get::<Caller>().copied();
+    let caller = match known {
+        Some(caller) => caller,
+        None => identify(req.headers(), &state.db).await?,
+    };
+    match caller {
+        Caller::Anonymous => Err(ApiError::Unauthorized(format!(
             "send a {} key as `Authorization: Bearer <key>`",
             needed.as_str()
-        )));
-    };
-    match keys::authenticate(&state.db, presented).await? {
-        None => Err(ApiError::Unauthorized(
+        ))),
+        Caller::InvalidKey => Err(ApiError::Unauthorized(
             "the API key is not valid or has been revoked".to_owned(),
         )),
-        Some(scope) if scope < needed => Err(ApiError::Forbidden(format!(
+        Caller::Key(holder) if holder.scope < needed => Err(ApiError::Forbidden(format!(
             "this key has the `{}` scope; this needs `{}` or higher",
-            scope.as_str(),
+            holder.scope.as_str(),
             needed.as_str()
         ))),
-        Some(_) => Ok(()),
+        Caller::Key(_) => Ok(()),
     }
 }
 

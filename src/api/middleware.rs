@@ -3,6 +3,8 @@
 //! content coding this service can send, security headers, and HEAD served as GET. Each reads
 //! its settings from [`AppState`].
 
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, AcceptEncoding, Encoding, HeaderValue};
@@ -10,9 +12,10 @@ use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
 use actix_web::{web, HttpMessage, HttpResponse};
 
-use super::http::AppState;
-use crate::config::AllowedOrigins;
+use super::http::{identify, presented_key, AppState, Caller};
+use crate::config::{AllowedOrigins, ClientIpSource};
 use crate::error::ApiError;
+use crate::rate_limit::{ip_client, Decision};
 
 /// Methods a page on an allowed origin may use.
 pub const CORS_METHODS: [&str; 5] = ["GET", "POST", "PATCH", "PUT", "DELETE"];
@@ -25,8 +28,24 @@ pub const CORS_ALLOWED_HEADERS: [&str; 5] = [
     "If-Match",
     "If-None-Match",
 ];
-/// Response headers a page may read besides the CORS-safelisted ones.
-pub const CORS_EXPOSED_HEADERS: [&str; 4] = ["ETag", "Link", "Location", "X-Request-Id"];
+/// Response headers a page may read besides the CORS-safelisted ones
+/// (`Access-Control-Expose-Headers`). Add a header here when the service starts sending one.
+pub const CORS_EXPOSED_HEADERS: &[&str] = &[
+    "ETag",
+    "Link",
+    "Location",
+    "Retry-After",
+    "X-Request-Id",
+    RATE_LIMIT_LIMIT,
+    RATE_LIMIT_REMAINING,
+    RATE_LIMIT_RESET,
+];
+/// The quota in requests a minute (draft-ietf-httpapi-ratelimit-headers).
+pub const RATE_LIMIT_LIMIT: &str = "RateLimit-Limit";
+/// Requests left in the quota.
+pub const RATE_LIMIT_REMAINING: &str = "RateLimit-Remaining";
+/// Seconds until the quota is whole again.
+pub const RATE_LIMIT_RESET: &str = "RateLimit-Reset";
 /// Seconds a browser may reuse a preflight answer (Chromium caps it at 7200).
 pub const CORS_MAX_AGE: u32 = 7200;
 
@@ -89,10 +108,9 @@ pub async fn cors(
     if let Some(value) = allow.and_then(|a| HeaderValue::from_str(&a).ok()) {
         let headers = response.headers_mut();
         headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, value);
-        headers.insert(
-            header::ACCESS_CONTROL_EXPOSE_HEADERS,
-            HeaderValue::from_static("ETag, Link, Location, X-Request-Id"),
-        );
+        if let Ok(exposed) = HeaderValue::from_str(&CORS_EXPOSED_HEADERS.join(", ")) {
+            headers.insert(header::ACCESS_CONTROL_EXPOSE_HEADERS, exposed);
+        }
     }
     Ok(response)
 }
@@ -274,4 +292,269 @@ pub async fn security_headers(
         HeaderValue::from_static(policy),
     );
     Ok(response)
+}
+
+/// Probes are never limited nor timed out: orchestrators poll them, and `/health/ready` answers
+/// its own 503 (bounded by the pool's acquire timeout).
+fn is_probe(req: &ServiceRequest) -> bool {
+    req.path().starts_with("/health/")
+}
+
+/// Finds who sent the request, once, before anything else reads it: the [`Caller`] is left in
+/// the request's extensions for the rate limiter and the scope checks. Because the key is known
+/// before the handler's extractors run, a request without the scope it needs is refused (401,
+/// 403) before its body is read, never answered about the body. The key is looked up afresh for
+/// every request, so a revoked key stops working at once.
+pub async fn identify_caller(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    if let Some(state) = state(&req).filter(|_| !is_probe(&req)) {
+        let caller = match presented_key(req.headers()) {
+            None => Some(Caller::Anonymous),
+            // When the database cannot say, nothing is left: the request counts against its IP,
+            // and the scope check asks again (and answers 503 if it still cannot).
+            Some(_) => identify(req.headers(), &state.db).await.ok(),
+        };
+        if let Some(caller) = caller {
+            req.extensions_mut().insert(caller);
+        }
+    }
+    Ok(next.call(req).await?.map_into_boxed_body())
+}
+
+/// Rate limiting, as `RATE_LIMIT_IP_PER_MINUTE` and `RATE_LIMIT_KEY_PER_MINUTE` say.
+///
+/// A request with a valid key counts against that key's quota; every other one (no key, or a key
+/// that is unknown or revoked) against its client IP's, so inventing keys does not escape the IP
+/// quota. Who sent it is [`identify_caller`]'s finding. Every limited answer, refused or not,
+/// carries `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset`; a refusal is a 429
+/// problem with `Retry-After`. With both limits off it does nothing at all (no headers either).
+pub async fn rate_limit(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let Some(state) = state(&req).filter(|s| s.rate_limits.is_on() && !is_probe(&req)) else {
+        return Ok(next.call(req).await?.map_into_boxed_body());
+    };
+    let caller = req.extensions().get::<Caller>().copied();
+    let (decision, whose) = match caller {
+        Some(Caller::Key(holder)) => (
+            state
+                .rate_limits
+                .per_key
+                .as_ref()
+                .map(|l| l.check(&holder.id)),
+            "this API key",
+        ),
+        _ => {
+            let peer = req.peer_addr().map(|a| a.ip());
+            let ip = client_ip(req.headers(), peer, state.client_ip);
+            (
+                state
+                    .rate_limits
+                    .per_ip
+                    .as_ref()
+                    .map(|l| l.check(&ip_client(ip))),
+                "requests without a valid API key from your address",
+            )
+        }
+    };
+    let Some(decision) = decision else {
+        return Ok(next.call(req).await?.map_into_boxed_body());
+    };
+    if !decision.allowed {
+        let error = ApiError::TooManyRequests {
+            detail: format!(
+                "the quota of {} requests a minute for {whose} is used up; retry in {} s",
+                decision.limit, decision.retry_after
+            ),
+            retry_after: decision.retry_after,
+        };
+        let mut response = error.response(Some(req.path()));
+        add_rate_limit_headers(response.headers_mut(), &decision);
+        return Ok(req.into_response(response));
+    }
+    let mut response = next.call(req).await?.map_into_boxed_body();
+    add_rate_limit_headers(response.headers_mut(), &decision);
+    Ok(response)
+}
+
+fn add_rate_limit_headers(headers: &mut header::HeaderMap, decision: &Decision) {
+    for (name, value) in [
+        (RATE_LIMIT_LIMIT, u64::from(decision.limit)),
+        (RATE_LIMIT_REMAINING, u64::from(decision.remaining)),
+        (RATE_LIMIT_RESET, decision.reset),
+    ] {
+        if let Ok(name) = header::HeaderName::from_bytes(name.as_bytes()) {
+            headers.insert(name, HeaderValue::from(value));
+        }
+    }
+}
+
+/// The client's IP address: the TCP peer, or (behind `hops` trusted proxies) the address the
+/// outermost of them saw, read from the right of the header they append to. Entries further left
+/// were written by the client or proxies not trusted, and are ignored. When the header is
+/// missing or its entry is not an address, the peer it is.
+pub fn client_ip(
+    headers: &header::HeaderMap,
+    peer: Option<IpAddr>,
+    source: ClientIpSource,
+) -> IpAddr {
+    let peer = peer.unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
+    let values = |name: header::HeaderName| -> Vec<String> {
+        headers
+            .get_all(name)
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .map(|entry| entry.trim().to_owned())
+            .collect()
+    };
+    let (entries, hops): (Vec<Option<String>>, usize) = match source {
+        ClientIpSource::Peer => return peer,
+        ClientIpSource::XForwardedFor(hops) => (
+            values(header::HeaderName::from_static("x-forwarded-for"))
+                .into_iter()
+                .map(Some)
+                .collect(),
+            hops,
+        ),
+        ClientIpSource::Forwarded(hops) => (
+            values(header::FORWARDED)
+                .iter()
+                .map(|element| {
+                    element.split(';').find_map(|pair| {
+                        let (name, value) = pair.split_once('=')?;
+                        name.trim()
+                            .eq_ignore_ascii_case("for")
+                            .then(|| value.trim().to_owned())
+                    })
+                })
+                .collect(),
+            hops,
+        ),
+    };
+    if entries.is_empty() {
+        return peer;
+    }
+    let chosen = &entries[entries.len().saturating_sub(hops)];
+    chosen.as_deref().and_then(parse_node).unwrap_or(peer)
+}
+
+/// An address as proxies write it: `192.0.2.1`, `192.0.2.1:4711`, `2001:db8::1`,
+/// `"[2001:db8::1]:4711"`.
+fn parse_node(node: &str) -> Option<IpAddr> {
+    let node = node.trim().trim_matches('"');
+    if let Ok(ip) = node.parse::<IpAddr>() {
+        return Some(ip);
+    }
+    if let Ok(socket) = node.parse::<SocketAddr>() {
+        return Some(socket.ip());
+    }
+    node.strip_prefix('[')
+        .and_then(|rest| rest.split(']').next())
+        .and_then(|ip| ip.parse().ok())
+}
+
+/// Answers 503 problem+json (`/problems/timeout`, `Retry-After`) when a request takes longer than
+/// `REQUEST_TIMEOUT`. The handler's future is dropped, and with it any transaction it holds
+/// uncommitted, which rolls back.
+pub async fn request_timeout(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let limit = state(&req)
+        .and_then(|s| s.request_timeout)
+        .filter(|_| !is_probe(&req));
+    let Some(limit) = limit else {
+        return Ok(next.call(req).await?.map_into_boxed_body());
+    };
+    // The request cannot be kept: routing, further in, needs the only handle on it (a clone
+    // held here makes actix panic). So only its path is kept, and the answer goes out on a
+    // stand-in request. The layers outside read the answer's head, never its request.
+    let path = req.path().to_owned();
+    match tokio::time::timeout(limit, next.call(req)).await {
+        Ok(response) => Ok(response?.map_into_boxed_body()),
+        Err(_) => {
+            let error = ApiError::TimedOut(format!(
+                "the request took longer than the limit of {} s and was abandoned; retry later",
+                limit.as_secs_f64()
+            ));
+            let response = error.response(Some(&path));
+            let stand_in = actix_web::test::TestRequest::default().to_http_request();
+            Ok(ServiceResponse::new(stand_in, response))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> header::HeaderMap {
+        let mut map = header::HeaderMap::new();
+        for (name, value) in pairs {
+            map.append(
+                header::HeaderName::from_static(name),
+                HeaderValue::from_static(value),
+            );
+        }
+        map
+    }
+
+    const PEER: &str = "10.0.0.9";
+
+    fn ip(text: &str) -> IpAddr {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn the_peer_is_the_client_unless_a_proxy_header_is_trusted() {
+        let spoofed = headers(&[("x-forwarded-for", "203.0.113.7")]);
+        assert_eq!(
+            client_ip(&spoofed, Some(ip(PEER)), ClientIpSource::Peer),
+            ip(PEER)
+        );
+    }
+
+    #[test]
+    fn x_forwarded_for_is_read_from_the_right_by_the_number_of_trusted_hops() {
+        // The client claims 1.1.1.1; the load balancer appended what it saw.
+        let one = headers(&[("x-forwarded-for", "1.1.1.1, 203.0.113.7")]);
+        let source = ClientIpSource::XForwardedFor(1);
+        assert_eq!(client_ip(&one, Some(ip(PEER)), source), ip("203.0.113.7"));
+        // A CDN, then the load balancer, each in a header line of its own.
+        let two = headers(&[
+            ("x-forwarded-for", "1.1.1.1, 198.51.100.4"),
+            ("x-forwarded-for", "192.0.2.10"),
+        ]);
+        let source = ClientIpSource::XForwardedFor(2);
+        assert_eq!(client_ip(&two, Some(ip(PEER)), source), ip("198.51.100.4"));
+        // Fewer entries than hops: the leftmost; none, or garbage: the peer.
+        let short = headers(&[("x-forwarded-for", "198.51.100.4:5000")]);
+        assert_eq!(client_ip(&short, None, source), ip("198.51.100.4"));
+        assert_eq!(client_ip(&headers(&[]), Some(ip(PEER)), source), ip(PEER));
+        let junk = headers(&[("x-forwarded-for", "unknown")]);
+        assert_eq!(client_ip(&junk, Some(ip(PEER)), source), ip(PEER));
+    }
+
+    #[test]
+    fn forwarded_for_is_read_with_ports_brackets_and_quotes() {
+        let header = headers(&[(
+            "forwarded",
+            "for=1.1.1.1, for=\"[2001:db8:cafe::17]:4711\";proto=https, for=192.0.2.60;by=_lb",
+        )]);
+        let source = ClientIpSource::Forwarded(2);
+        assert_eq!(
+            client_ip(&header, Some(ip(PEER)), source),
+            ip("2001:db8:cafe::17")
+        );
+        let obfuscated = headers(&[("forwarded", "for=_hidden")]);
+        assert_eq!(
+            client_ip(&obfuscated, Some(ip(PEER)), ClientIpSource::Forwarded(1)),
+            ip(PEER)
+        );
+    }
 }

@@ -104,7 +104,19 @@ pub struct UnsupportedMediaType(Problem);
 )]
 pub struct ValidationFailed(Problem);
 
-/// The database cannot be reached; retry after the `Retry-After` seconds.
+/// The client's quota of requests is used up (`RATE_LIMIT_IP_PER_MINUTE` for requests without a
+/// valid key, `RATE_LIMIT_KEY_PER_MINUTE` per key); retry after the `Retry-After` seconds.
+#[derive(ToResponse)]
+#[response(
+    content_type = "application/problem+json",
+    example = json!({"type": "/problems/too-many-requests", "title": "Too many requests", "status": 429,
+        "detail": "the quota of 1200 requests a minute for requests without a valid API key from your address is used up; retry in 1 s",
+        "instance": "/v1/articles", "errors": []})
+)]
+pub struct TooManyRequests(Problem);
+
+/// The database cannot be reached (`/problems/unavailable`), or the request took longer than
+/// `REQUEST_TIMEOUT` and was abandoned (`/problems/timeout`); retry after the `Retry-After` seconds.
 #[derive(ToResponse)]
 #[response(
     content_type = "application/problem+json",

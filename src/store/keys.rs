@@ -114,12 +114,20 @@ pub async fn revoke(conn: &impl ConnectionTrait, key: &str) -> StoreResult<api_k
     Ok(model.update(conn).await?)
 }
 
-/// The scope of a presented key, or `None` when it is unknown or revoked. The hash comparison
-/// takes the same time wherever the strings differ.
+/// A key that was presented and is valid.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KeyHolder {
+    /// The key's id (what its quota is counted by).
+    pub id: Uuid,
+    pub scope: Scope,
+}
+
+/// The holder of a presented key, or `None` when the key is unknown or revoked. The hash
+/// comparison takes the same time wherever the strings differ.
 pub async fn authenticate(
     conn: &impl ConnectionTrait,
     presented: &str,
-) -> StoreResult<Option<Scope>> {
+) -> StoreResult<Option<KeyHolder>> {
     let lookup_len = KEY_PREFIX.len() + LOOKUP_LEN;
     if !presented.starts_with(KEY_PREFIX) || presented.len() < lookup_len || !presented.is_ascii() {
         return Ok(None);
@@ -138,7 +146,10 @@ pub async fn authenticate(
     if !matches || record.revoked_at.is_some() {
         return Ok(None);
     }
-    let scope = Scope::from_stored(&record.scope);
+    let holder = KeyHolder {
+        id: record.id,
+        scope: Scope::from_stored(&record.scope),
+    };
     // Record use at most once a minute, so that reads do not turn into writes.
     let stale = record
         .last_used_at
@@ -150,5 +161,5 @@ pub async fn authenticate(
             tracing::warn!(error = %crate::error::loggable(&error), "could not record API key use");
         }
     }
-    Ok(Some(scope))
+    Ok(Some(holder))
 }

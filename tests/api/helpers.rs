@@ -6,7 +6,14 @@ use std::sync::{Arc, Mutex};
 
 use migration::{Migrator, MigratorTrait};
 use newsmeta::api::http::AppState;
-use newsmeta::config::{AllowedOrigins, DEFAULT_CACHE_MAX_AGE, DEFAULT_EXTRACT_MAX_BYTES};
+use std::time::Duration;
+
+use newsmeta::config::{
+    AllowedOrigins, ClientIpSource, DEFAULT_CACHE_MAX_AGE, DEFAULT_EXTRACT_MAX_BYTES,
+    DEFAULT_RATE_LIMIT_IP_PER_MINUTE, DEFAULT_RATE_LIMIT_KEY_PER_MINUTE,
+    DEFAULT_REQUEST_TIMEOUT_SECS,
+};
+use newsmeta::rate_limit::RateLimits;
 use newsmeta::store::keys::{self, Scope};
 use newsmeta::store::{self, PoolSettings};
 use reqwest::{Method, RequestBuilder, Response, StatusCode};
@@ -207,6 +214,12 @@ async fn serve_on(
         cache_max_age: DEFAULT_CACHE_MAX_AGE,
         metrics: newsmeta::metrics::Metrics::default(),
         metrics_require_key: false,
+        request_timeout: Some(Duration::from_secs(DEFAULT_REQUEST_TIMEOUT_SECS)),
+        rate_limits: RateLimits::new(
+            DEFAULT_RATE_LIMIT_IP_PER_MINUTE,
+            DEFAULT_RATE_LIMIT_KEY_PER_MINUTE,
+        ),
+        client_ip: ClientIpSource::Peer,
     };
     configure(&mut state);
     let server = newsmeta::app::serve(listener, state).expect("cannot start the server");

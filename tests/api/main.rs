@@ -15,6 +15,7 @@ mod fields;
 mod import;
 mod interop;
 mod keys;
+mod limits;
 mod openapi;
 mod plans;
 mod process;

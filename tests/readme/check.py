@@ -350,7 +350,9 @@ class Service:
             "PORT": str(self.port),
             "NO_COLOR": "1",
         }
-        for name in ("CORS_ALLOWED_ORIGINS", "READS_REQUIRE_KEY", "CACHE_MAX_AGE", "NO_SEED"):
+        for name in ("CORS_ALLOWED_ORIGINS", "READS_REQUIRE_KEY", "CACHE_MAX_AGE", "NO_SEED",
+                     "REQUEST_TIMEOUT", "RATE_LIMIT_IP_PER_MINUTE", "RATE_LIMIT_KEY_PER_MINUTE",
+                     "CLIENT_IP_SOURCE"):
             self.env.pop(name, None)
         self.process: subprocess.Popen[bytes] | None = None
         self.log = workdir / "serve.log"
