@@ -76,6 +76,33 @@ impl Modify for BearerAuth {
     }
 }
 
+/// Marks every `/v1` operation that declares no key requirement of its own (the reads) as taking
+/// one optionally: none is needed unless the service runs with `READS_REQUIRE_KEY`, when any
+/// valid key is. Runs on the collected document, after the routes have added their paths.
+fn optional_key_on_reads(openapi: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::security::SecurityRequirement;
+    for (path, item) in openapi.paths.paths.iter_mut() {
+        if !path.starts_with("/v1/") {
+            continue;
+        }
+        let operations = [
+            &mut item.get,
+            &mut item.post,
+            &mut item.put,
+            &mut item.patch,
+            &mut item.delete,
+        ];
+        for operation in operations.into_iter().flatten() {
+            operation.security.get_or_insert_with(|| {
+                vec![
+                    SecurityRequirement::default(),
+                    SecurityRequirement::new("api_key", Vec::<String>::new()),
+                ]
+            });
+        }
+    }
+}
+
 /// Documents what the limits answer on every operation but the probes: 429 (rate limits), 503
 /// (`REQUEST_TIMEOUT`, besides the database), 413 wherever a body is read, and the `RateLimit-*`
 /// headers on every answer (absent when rate limiting is off, so never required). Applied to the
@@ -179,6 +206,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         .service(api::telemetry::metrics)
         .split_for_parts();
     document_limits(&mut doc);
+    optional_key_on_reads(&mut doc);
     doc
 }
 
@@ -208,6 +236,7 @@ pub fn build(
         .service(api::telemetry::metrics)
         .split_for_parts();
     document_limits(&mut doc);
+    optional_key_on_reads(&mut doc);
     let doc_for_routes = doc.clone();
     app.service(web::resource("/openapi.json").route(web::get().to({
         let doc = doc.clone();

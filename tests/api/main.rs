@@ -23,6 +23,7 @@ mod queries;
 mod quotes;
 mod search;
 mod sections;
+mod security;
 mod stats;
 mod synthetic;
 mod telemetry;
