@@ -8,6 +8,7 @@ mod helpers;
 
 mod articles;
 mod changes;
+mod contract;
 mod entities;
 mod extract;
 mod fields;
