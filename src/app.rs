@@ -205,9 +205,16 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         .service(api::health::ready)
         .service(api::telemetry::metrics)
         .split_for_parts();
-    document_limits(&mut doc);
-    optional_key_on_reads(&mut doc);
+    complete(&mut doc);
     doc
+}
+
+/// What the routes' own annotations cannot say, added to the collected document: the limits'
+/// answers, the optional key on reads, and the links from each create.
+fn complete(doc: &mut utoipa::openapi::OpenApi) {
+    document_limits(doc);
+    optional_key_on_reads(doc);
+    add_links(doc);
 }
 
 /// The whole application, ready for `HttpServer::new` or `actix_web::test::init_service`.
@@ -235,8 +242,7 @@ pub fn build(
         .service(api::health::ready)
         .service(api::telemetry::metrics)
         .split_for_parts();
-    document_limits(&mut doc);
-    optional_key_on_reads(&mut doc);
+    complete(&mut doc);
     let doc_for_routes = doc.clone();
     app.service(web::resource("/openapi.json").route(web::get().to({
         let doc = doc.clone();
@@ -370,4 +376,119 @@ pub fn serve_with(
         .client_disconnect_timeout(CLIENT_DISCONNECT_TIMEOUT)
         .listen(listener)?
         .run())
+}
+
+/// OpenAPI links from each create to what can be done with the result: clients (and the contract
+/// fuzzer, which follows them into get → patch → delete sequences) learn which member of the
+/// answer fills which parameter of the next call.
+fn add_links(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::link::LinkBuilder;
+    use utoipa::openapi::RefOr;
+
+    // (path, method, status) of a create, then (link name, operation id, parameters) it leads to.
+    type Target = (
+        &'static str,
+        &'static str,
+        &'static [(&'static str, &'static str)],
+    );
+    const ID: &str = "$response.body#/id";
+    const ETAG: &str = "$response.header.ETag";
+    let article: &[(&str, &str)] = &[("article", ID)];
+    let id: &[(&str, &str)] = &[("id", ID)];
+    let id_if_match: &[(&str, &str)] = &[("id", ID), ("header.If-Match", ETAG)];
+    let entity: &[(&str, &str)] = &[("entity", ID)];
+    let entity_if_match: &[(&str, &str)] = &[("entity", ID), ("header.If-Match", ETAG)];
+    let mention: &[(&str, &str)] = &[
+        ("article", "$request.path.article"),
+        ("entity", "$request.path.entity"),
+    ];
+    let creates: [(&str, &str, &[&str], Vec<Target>); 5] = [
+        (
+            "/v1/articles",
+            "post",
+            &["201"],
+            vec![
+                ("GetArticle", "get_article", article),
+                // The created article comes with its sections, quotes and entities, so its ETag
+                // is not the bare article's that If-Match compares with: no If-Match here.
+                ("PatchArticle", "patch_article", article),
+                ("DeleteArticle", "delete_article", article),
+                ("ListSections", "list_sections", article),
+                ("CreateSection", "create_section", article),
+                ("ListQuotes", "list_article_quotes", article),
+                ("CreateQuote", "create_quote", article),
+                ("ListMentions", "list_mentions", article),
+            ],
+        ),
+        (
+            "/v1/articles/{article}/sections",
+            "post",
+            &["201"],
+            vec![
+                ("GetSection", "get_section", id),
+                ("PatchSection", "patch_section", id_if_match),
+                ("DeleteSection", "delete_section", id_if_match),
+            ],
+        ),
+        (
+            "/v1/articles/{article}/quotes",
+            "post",
+            &["201"],
+            vec![
+                ("GetQuote", "get_quote", id),
+                ("PatchQuote", "patch_quote", id_if_match),
+                ("DeleteQuote", "delete_quote", id_if_match),
+            ],
+        ),
+        (
+            "/v1/entities",
+            "post",
+            &["201"],
+            vec![
+                ("GetEntity", "get_entity", entity),
+                ("PatchEntity", "patch_entity", entity_if_match),
+                ("DeleteEntity", "delete_entity", entity_if_match),
+                ("ListArticles", "list_entity_articles", entity),
+                ("ListQuotes", "list_entity_quotes", entity),
+                ("Merge", "merge_entity", entity),
+            ],
+        ),
+        (
+            "/v1/articles/{article}/entities/{entity}",
+            "put",
+            &["200", "201"],
+            vec![
+                ("GetMention", "get_mention", mention),
+                ("DeleteMention", "delete_mention", mention),
+            ],
+        ),
+    ];
+    for (path, method, statuses, targets) in creates {
+        let Some(item) = doc.paths.paths.get_mut(path) else {
+            continue;
+        };
+        let operation = match method {
+            "post" => item.post.as_mut(),
+            "put" => item.put.as_mut(),
+            _ => None,
+        };
+        let Some(operation) = operation else {
+            continue;
+        };
+        for status in statuses {
+            let Some(RefOr::T(response)) = operation.responses.responses.get_mut(*status) else {
+                continue;
+            };
+            for (name, operation_id, parameters) in &targets {
+                let link = parameters
+                    .iter()
+                    .fold(
+                        LinkBuilder::new().operation_id(*operation_id),
+                        |link, (name, value)| link.parameter(*name, *value),
+                    )
+                    .build();
+                response.links.insert((*name).to_owned(), RefOr::T(link));
+            }
+        }
+    }
 }

@@ -488,3 +488,33 @@ pub async fn delete_article(
     articles::delete(&state.db, id, version).await?;
     Ok(http::no_content())
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 512, failure_persistence: None, ..ProptestConfig::default() })]
+
+        #[test]
+        fn an_include_list_names_only_sections_quotes_and_entities_or_is_a_400(
+            text in prop_oneof![any::<String>(), "((sections|quotes|entities|section|) ?,?){0,6}"]
+        ) {
+            match includes(Some(&text)) {
+                Ok(found) => {
+                    let names: Vec<&str> =
+                        text.split(',').map(str::trim).filter(|n| !n.is_empty()).collect();
+                    prop_assert!(names.iter().all(|n| ["sections", "quotes", "entities"].contains(n)));
+                    prop_assert_eq!(found.sections, names.contains(&"sections"));
+                    prop_assert_eq!(found.quotes, names.contains(&"quotes"));
+                    prop_assert_eq!(found.entities, names.contains(&"entities"));
+                }
+                Err(error) => prop_assert!(
+                    matches!(&error, ApiError::BadRequest { errors, .. } if errors[0].field == "include"),
+                    "{error:?}"
+                ),
+            }
+        }
+    }
+}

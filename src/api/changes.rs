@@ -129,3 +129,48 @@ fn resources(value: Option<&str>) -> Result<Vec<Resource>, ApiError> {
     wanted.dedup();
     Ok(wanted)
 }
+
+#[cfg(test)]
+mod properties {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+    use proptest::prelude::*;
+
+    fn is_bad_request(error: &ApiError, field: &str) -> bool {
+        matches!(error, ApiError::BadRequest { errors, .. }
+            if errors.len() == 1 && errors[0].field == field)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 512, failure_persistence: None, ..ProptestConfig::default() })]
+
+        #[test]
+        fn since_is_a_seq_of_0_or_more_or_a_400(
+            text in prop_oneof![any::<String>(), any::<i128>().prop_map(|n| n.to_string()), "[+-]?[0-9]{0,30}"]
+        ) {
+            match since(Some(&text)) {
+                Ok(seq) => {
+                    prop_assert!(seq >= 0);
+                    prop_assert_eq!(text.parse::<i64>().ok(), Some(seq));
+                }
+                Err(error) => prop_assert!(is_bad_request(&error, "since"), "{error:?}"),
+            }
+        }
+
+        #[test]
+        fn a_resource_list_names_only_feed_resources_once_each_or_is_a_400(
+            text in prop_oneof![any::<String>(), "((article|quote|entity|articles|) ?,?){0,8}"]
+        ) {
+            match resources(Some(&text)) {
+                Ok(wanted) => {
+                    let mut unique = wanted.clone();
+                    unique.dedup();
+                    prop_assert_eq!(unique.len(), wanted.len());
+                    prop_assert!(text.split(',').all(|name| Resource::parse(name.trim()).is_some()));
+                }
+                Err(error) => prop_assert!(is_bad_request(&error, "resource"), "{error:?}"),
+            }
+        }
+    }
+}

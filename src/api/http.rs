@@ -149,7 +149,7 @@ where
 
 pub(crate) fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let deserializer = &mut serde_json::Deserializer::from_slice(bytes);
-    serde_path_to_error::deserialize(deserializer).map_err(|error| {
+    let value = serde_path_to_error::deserialize(deserializer).map_err(|error| {
         let path = error.path().to_string();
         let inner = error.into_inner();
         match inner.classify() {
@@ -165,7 +165,64 @@ pub(crate) fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiErro
                 )],
             },
         }
-    })
+    })?;
+    check_no_nul(bytes)?;
+    Ok(value)
+}
+
+/// Text with a NUL character (`\u0000` in JSON) is refused with a 422 naming each such member:
+/// Postgres cannot store it in a text column, and no article, name or quote needs it.
+fn check_no_nul(bytes: &[u8]) -> Result<(), ApiError> {
+    // Raw control characters are not valid JSON, so a NUL can only come as this escape. Most
+    // bodies do not hold it, and only those are walked to name the members.
+    if !bytes.windows(6).any(|window| window == b"\\u0000") {
+        return Ok(());
+    }
+    let Ok(value) = serde_json::from_slice::<serde_json::Value>(bytes) else {
+        return Ok(());
+    };
+    let mut errors = Vec::new();
+    find_nul(&value, String::new(), &mut errors);
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::Validation(errors))
+    }
+}
+
+fn find_nul(value: &serde_json::Value, path: String, errors: &mut Vec<FieldError>) {
+    let message = "must not contain the NUL character (U+0000)";
+    let join = |name: &str| {
+        if path.is_empty() {
+            name.to_owned()
+        } else {
+            format!("{path}.{name}")
+        }
+    };
+    match value {
+        serde_json::Value::String(text) if text.contains('\0') => {
+            let field = if path.is_empty() {
+                "body".to_owned()
+            } else {
+                path.clone()
+            };
+            errors.push(FieldError::new(field, message));
+        }
+        serde_json::Value::Array(items) => {
+            for (index, item) in items.iter().enumerate() {
+                find_nul(item, format!("{path}[{index}]"), errors);
+            }
+        }
+        serde_json::Value::Object(members) => {
+            for (name, member) in members {
+                if name.contains('\0') {
+                    errors.push(FieldError::new(join(name), message));
+                }
+                find_nul(member, join(name), errors);
+            }
+        }
+        _ => {}
+    }
 }
 
 /// Names the field a serde data error is about. serde reports a missing or unknown field at the
@@ -213,6 +270,15 @@ fn describe_data_error(path: &str, message: &str) -> (String, String) {
 
 /// Parses a query string into `T` (unknown parameters rejected). Repeated keys fill `Vec` fields.
 pub fn query<T: DeserializeOwned>(req: &HttpRequest) -> Result<T, ApiError> {
+    // A NUL cannot be searched for or stored (Postgres refuses it in text): a 400, not a 500.
+    if let Some((name, _)) = url::form_urlencoded::parse(req.query_string().as_bytes())
+        .find(|(name, value)| name.contains('\0') || value.contains('\0'))
+    {
+        return Err(ApiError::bad_request(
+            &name.replace('\0', "\\0"),
+            "must not contain the NUL character (U+0000)",
+        ));
+    }
     serde_html_form::from_str(req.query_string()).map_err(|error| {
         let message = error.to_string();
         let unknown = message
@@ -287,8 +353,10 @@ pub fn cursor(value: Option<&str>) -> Result<Option<Cursor>, ApiError> {
 /// Reads a boolean flag such as `count`.
 pub fn flag(name: &str, value: Option<&str>) -> Result<bool, ApiError> {
     match value {
-        None | Some("false") | Some("0") => Ok(false),
-        Some("true") | Some("1") | Some("") => Ok(true),
+        // Exactly the document's boolean: `?count` alone or `count=1` would be a second spelling
+        // that the contract does not promise.
+        None | Some("false") => Ok(false),
+        Some("true") => Ok(true),
         Some(_) => Err(ApiError::bad_request(name, "must be `true` or `false`")),
     }
 }

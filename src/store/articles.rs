@@ -113,6 +113,8 @@ pub async fn find(conn: &impl ConnectionTrait, key: &str) -> StoreResult<article
     };
     let found = match by_id {
         Some(article) => Some(article),
+        // No slug holds a NUL, and Postgres refuses one in a text parameter: not found, unasked.
+        None if key.contains('\0') => None,
         None => {
             article::Entity::find()
                 .filter(article::Column::Slug.eq(key))

@@ -110,6 +110,8 @@ pub async fn find(conn: &impl ConnectionTrait, key: &str) -> StoreResult<named_e
     };
     let found = match by_id {
         Some(entity) => Some(entity),
+        // No slug holds a NUL, and Postgres refuses one in a text parameter: not found, unasked.
+        None if key.contains('\0') => None,
         None => {
             named_entity::Entity::find()
                 .filter(named_entity::Column::Slug.eq(key))

@@ -9,6 +9,7 @@ mod helpers;
 mod articles;
 mod changes;
 mod concurrency;
+mod contract;
 mod entities;
 mod extract;
 mod fields;

@@ -1,0 +1,298 @@
+#!/usr/bin/env python3
+"""The load benchmark: one command, every scenario, the service beside the database alone.
+
+    python3 bench/run.py                      # Postgres and SQLite, 100,000 articles, 20 s a scenario
+    python3 bench/run.py --backend postgres --duration 10 --articles 20000
+
+What it does, in order:
+  1. builds the release binary and the statement recorder (`cargo build --release`, and the
+     `bench-capture` example);
+  2. fills a fresh database with the synthetic corpus (`newsmeta seed --synthetic N`): the Postgres
+     database `newsmeta_bench` on PG_URL's server, or bench/.data/bench.db; a corpus already there
+     with the same size and seed is reused (`--fresh` to rebuild it);
+  3. records the SQL the service runs for each read scenario, with its bound values, by serving
+     the scenario's requests once through a recording connection (bench/capture.rs), and writes
+     them as pgbench scripts;
+  4. starts the service (rate limits off, `DATABASE_MAX_CONNECTIONS` = connections) and drives each
+     scenario with wrk for a fixed time, 32 connections, reading the service's peak RSS from
+     /proc (reset between scenarios);
+  5. runs pgbench (prepared statements, the same connections and time) with the recorded scripts:
+     the rate at which Postgres alone answers the statements behind one request, the ceiling;
+  6. prints the results table (markdown) and writes it to bench/results/<backend>-<date>.md.
+
+Needs: root or the tools already installed (wrk from Debian's packages is installed when missing),
+a Postgres server (PG_URL, default postgres://postgres@127.0.0.1:5432/postgres) for the Postgres
+run, with pgbench beside psql.
+"""
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
+SCENARIOS = BENCH / "scenarios"
+
+
+def log(message):
+    print(f"==> {message}", file=sys.stderr, flush=True)
+
+
+def run(cmd, **kwargs):
+    return subprocess.run(cmd, check=True, **kwargs)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def target_dir():
+    return Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target"))
+
+
+def ensure_tools(backend):
+    if shutil.which("wrk") is None:
+        log("installing wrk (Debian package)")
+        run(["apt-get", "install", "-y", "-qq", "--no-install-recommends", "wrk"],
+            env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+    if backend == "postgres" and pgbench() is None:
+        sys.exit("pgbench not found: install the PostgreSQL server or client package")
+
+
+def pgbench():
+    found = shutil.which("pgbench")
+    if found:
+        return found
+    for candidate in sorted(Path("/usr/lib/postgresql").glob("*/bin/pgbench"), reverse=True):
+        return str(candidate)
+    return None
+
+
+def build():
+    log("building the release binary and the statement recorder")
+    run(["cargo", "build", "--release", "--locked", "--bin", "newsmeta",
+         "--example", "bench-capture"], cwd=ROOT)
+    release = target_dir() / "release"
+    return release / "newsmeta", release / "examples" / "bench-capture"
+
+
+def database_url(backend, pg_url):
+    if backend == "postgres":
+        base = pg_url.rsplit("/", 1)[0]
+        return f"{base}/newsmeta_bench"
+    data = BENCH / ".data"
+    data.mkdir(parents=True, exist_ok=True)
+    return f"sqlite://{data / 'bench.db'}?mode=rwc"
+
+
+def psql(pg_url, sql, database=None):
+    url = pg_url if database is None else pg_url.rsplit("/", 1)[0] + "/" + database
+    out = run(["psql", url, "-Atqc", sql], capture_output=True, text=True)
+    return out.stdout.strip()
+
+
+def article_count(backend, url, pg_url):
+    try:
+        if backend == "postgres":
+            return int(psql(pg_url, "SELECT count(*) FROM articles", "newsmeta_bench") or 0)
+        import sqlite3
+        path = url[len("sqlite://"):].split("?")[0]
+        with sqlite3.connect(path) as db:
+            return db.execute("SELECT count(*) FROM articles").fetchone()[0]
+    except Exception:  # no database or no table yet
+        return 0
+
+
+def prepare_corpus(binary, backend, url, pg_url, articles, fresh):
+    have = article_count(backend, url, pg_url)
+    if have == articles and not fresh:
+        log(f"reusing the corpus of {articles} articles at {url}")
+        return
+    log(f"filling a fresh {backend} database with {articles} synthetic articles")
+    if backend == "postgres":
+        psql(pg_url, "DROP DATABASE IF EXISTS newsmeta_bench WITH (FORCE)")
+        psql(pg_url, "CREATE DATABASE newsmeta_bench")
+    else:
+        for suffix in ("", "-wal", "-shm"):
+            path = Path(url[len("sqlite://"):].split("?")[0] + suffix)
+            path.unlink(missing_ok=True)
+    env = {**os.environ, "DATABASE_URL": url}
+    run([str(binary), "seed", "--synthetic", str(articles), "--seed", "1"], env=env)
+    if backend == "postgres":
+        psql(pg_url, "VACUUM ANALYZE", "newsmeta_bench")
+    else:
+        import sqlite3
+        with sqlite3.connect(url[len("sqlite://"):].split("?")[0]) as db:
+            db.execute("ANALYZE")
+
+
+def capture(recorder, url, out):
+    """Runs bench/capture.rs: request paths per scenario and the statements behind them."""
+    log("recording the statements each read scenario runs")
+    out.mkdir(parents=True, exist_ok=True)
+    run([str(recorder), str(out)], env={**os.environ, "DATABASE_URL": url})
+    return json.loads((out / "scenarios.json").read_text())
+
+
+class Service:
+    def __init__(self, binary, url, connections):
+        self.port = free_port()
+        self.address = f"http://127.0.0.1:{self.port}"
+        env = {
+            **os.environ,
+            "DATABASE_URL": url,
+            "PORT": str(self.port),
+            "NO_SEED": "true",
+            "RATE_LIMIT_IP_PER_MINUTE": "0",
+            "RATE_LIMIT_KEY_PER_MINUTE": "0",
+            "DATABASE_MAX_CONNECTIONS": str(connections),
+            "RUST_LOG": "warn",
+        }
+        self.log = tempfile.NamedTemporaryFile(prefix="newsmeta-bench-", suffix=".log", delete=False)
+        self.process = subprocess.Popen([str(binary), "serve"], env=env, stdout=self.log,
+                                        stderr=subprocess.STDOUT)
+        for _ in range(600):
+            try:
+                with urllib.request.urlopen(f"{self.address}/health/ready", timeout=1):
+                    return
+            except OSError:
+                time.sleep(0.1)
+        self.stop()
+        sys.exit(f"the service did not become ready; see {self.log.name}")
+
+    def reset_peak_rss(self):
+        # Writing 5 to clear_refs resets the peak RSS (VmHWM) to the current RSS.
+        Path(f"/proc/{self.process.pid}/clear_refs").write_text("5")
+
+    def peak_rss_mb(self):
+        status = Path(f"/proc/{self.process.pid}/status").read_text()
+        kb = int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1))
+        return kb / 1024
+
+    def stop(self):
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+def wrk(service, scenario, paths_file, duration, connections, threads, key):
+    script = SCENARIOS / f"{scenario['kind']}.lua"
+    env = {**os.environ, "BENCH_PATHS": str(paths_file), "BENCH_KEY": key or ""}
+    env["BENCH_ITEMS"] = str(scenario.get("items", 1))
+    cmd = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--latency",
+           "-s", str(script), service.address]
+    out = run(cmd, capture_output=True, text=True, env=env).stdout
+    result = json.loads(out[out.index("BENCH-JSON ") + len("BENCH-JSON "):].splitlines()[0])
+    return result
+
+
+def pgbench_ceiling(pg_url, scripts, duration, connections, threads):
+    url = pg_url.rsplit("/", 1)[0] + "/newsmeta_bench"
+    cmd = [pgbench(), "-n", "-M", "prepared", f"-c{connections}", f"-j{threads}",
+           f"-T{duration}", url]
+    for script in scripts:
+        cmd += ["-f", str(script)]
+    out = run(cmd, capture_output=True, text=True).stdout
+    match = re.search(r"tps = ([\d.]+) \(without initial connection time\)", out)
+    if match is None:
+        match = re.search(r"tps = ([\d.]+)", out)
+    return float(match.group(1))
+
+
+def machine():
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return f"{os.cpu_count()} cores ({cpu}), {mem:.0f} GiB, {platform.system()} {platform.release()}"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--backend", choices=["postgres", "sqlite", "both"], default="both")
+    parser.add_argument("--articles", type=int, default=100_000)
+    parser.add_argument("--duration", type=int, default=20, help="seconds per scenario")
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--threads", type=int, default=2, help="wrk and pgbench threads")
+    parser.add_argument("--fresh", action="store_true", help="rebuild the corpus even if present")
+    parser.add_argument("--pg-url", default=os.environ.get(
+        "PG_URL", "postgres://postgres@127.0.0.1:5432/postgres"))
+    args = parser.parse_args()
+
+    backends = ["postgres", "sqlite"] if args.backend == "both" else [args.backend]
+    for backend in backends:
+        ensure_tools(backend)
+    binary, recorder = build()
+    results_dir = BENCH / "results"
+    results_dir.mkdir(exist_ok=True)
+    for backend in backends:
+        url = database_url(backend, args.pg_url)
+        prepare_corpus(binary, backend, url, args.pg_url, args.articles, args.fresh)
+        out = BENCH / ".out" / backend
+        scenarios = capture(recorder, url, out)
+        service = Service(binary, url, args.connections)
+        rows = []
+        try:
+            for scenario in scenarios:
+                log(f"{backend}: {scenario['name']} for {args.duration} s")
+                service.reset_peak_rss()
+                result = wrk(service, scenario, out / scenario["paths"], args.duration,
+                             args.connections, args.threads, scenario.get("key"))
+                result["rss_mb"] = service.peak_rss_mb()
+                if backend == "postgres" and scenario.get("scripts"):
+                    log(f"{backend}: {scenario['name']}, the database alone (pgbench)")
+                    scripts = [out / s for s in scenario["scripts"]]
+                    result["ceiling"] = pgbench_ceiling(args.pg_url, scripts, args.duration,
+                                                        args.connections, args.threads)
+                rows.append((scenario, result))
+        finally:
+            service.stop()
+        table = render(backend, args, rows)
+        print(table)
+        stamp = datetime.date.today().isoformat()
+        (results_dir / f"{backend}-{stamp}.md").write_text(table)
+
+
+def render(backend, args, rows):
+    lines = [
+        f"### {backend}, {args.articles:,} articles, {args.connections} connections, "
+        f"{args.duration} s per scenario",
+        "",
+        f"Machine: {machine()}; load generator (wrk, {args.threads} threads) on the same machine.",
+        "",
+        "| scenario | req/s | p50 ms | p95 ms | p99 ms | errors | peak RSS MB | database alone req/s | ratio | statements |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for scenario, r in rows:
+        ceiling = r.get("ceiling")
+        ratio = f"{r['rps'] / ceiling:.2f}" if ceiling else "–"
+        lines.append(
+            f"| {scenario['name']} | {r['rps']:,.0f} | {r['p50_ms']:.1f} | {r['p95_ms']:.1f} | "
+            f"{r['p99_ms']:.1f} | {r['errors']} | {r['rss_mb']:.0f} | "
+            f"{f'{ceiling:,.0f}' if ceiling else '–'} | {ratio} | {scenario.get('statements', '–')} |")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    main()
