@@ -9,11 +9,12 @@ FROM rust:1.95-bookworm AS builder
 WORKDIR /src
 
 # 1. Dependencies only: the manifests, the lock file and stub sources for both workspace
-#    members, so this layer is rebuilt only when Cargo.toml / Cargo.lock change. The benchmark
-#    is not built here, but Cargo.toml declares it, and cargo wants its file to exist.
+#    members, so this layer is rebuilt only when Cargo.toml / Cargo.lock change. The benchmarks
+#    are not built here, but Cargo.toml declares them, and cargo wants their files to exist.
 COPY Cargo.toml Cargo.lock ./
 COPY migrations/Cargo.toml migrations/Cargo.toml
 COPY benches benches
+COPY bench/capture.rs bench/capture.rs
 RUN mkdir -p src migrations/src \
     && echo 'fn main() {}' > src/main.rs \
     && touch src/lib.rs migrations/src/lib.rs \

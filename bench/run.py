@@ -18,7 +18,7 @@ What it does, in order:
      /proc (reset between scenarios);
   5. runs pgbench (prepared statements, the same connections and time) with the recorded scripts:
      the rate at which Postgres alone answers the statements behind one request, the ceiling;
-  6. prints the results table (markdown) and writes it to bench/results/<backend>-<date>.md.
+  6. prints the results table (markdown) and writes it to bench/.out/<backend>-<date>.md.
 
 Needs: root or the tools already installed (wrk from Debian's packages is installed when missing),
 a Postgres server (PG_URL, default postgres://postgres@127.0.0.1:5432/postgres) for the Postgres
@@ -202,12 +202,17 @@ def wrk(service, scenario, paths_file, duration, connections, threads, key):
     return result
 
 
-def pgbench_ceiling(pg_url, scripts, duration, connections, threads):
+def pgbench_ceiling(pg_url, scripts, defines, duration, connections, threads):
+    """Transactions a second of Postgres alone running `scripts` (one picked at random for each
+    transaction): each script is the statements behind one request, so this is the rate at which
+    the database could answer the scenario's requests if the service cost nothing."""
     url = pg_url.rsplit("/", 1)[0] + "/newsmeta_bench"
     cmd = [pgbench(), "-n", "-M", "prepared", f"-c{connections}", f"-j{threads}",
            f"-T{duration}", url]
     for script in scripts:
         cmd += ["-f", str(script)]
+    for name, value in defines.items():
+        cmd += ["-D", f"{name}={value}"]
     out = run(cmd, capture_output=True, text=True).stdout
     match = re.search(r"tps = ([\d.]+) \(without initial connection time\)", out)
     if match is None:
@@ -244,7 +249,7 @@ def main():
     for backend in backends:
         ensure_tools(backend)
     binary, recorder = build()
-    results_dir = BENCH / "results"
+    results_dir = BENCH / ".out"
     results_dir.mkdir(exist_ok=True)
     for backend in backends:
         url = database_url(backend, args.pg_url)
@@ -263,8 +268,10 @@ def main():
                 if backend == "postgres" and scenario.get("scripts"):
                     log(f"{backend}: {scenario['name']}, the database alone (pgbench)")
                     scripts = [out / s for s in scenario["scripts"]]
-                    result["ceiling"] = pgbench_ceiling(args.pg_url, scripts, args.duration,
-                                                        args.connections, args.threads)
+                    result["ceiling"] = pgbench_ceiling(args.pg_url, scripts,
+                                                        scenario.get("defines", {}),
+                                                        args.duration, args.connections,
+                                                        args.threads)
                 rows.append((scenario, result))
         finally:
             service.stop()
@@ -281,16 +288,19 @@ def render(backend, args, rows):
         "",
         f"Machine: {machine()}; load generator (wrk, {args.threads} threads) on the same machine.",
         "",
-        "| scenario | req/s | p50 ms | p95 ms | p99 ms | errors | peak RSS MB | database alone req/s | ratio | statements |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| scenario | req/s | articles written/s | p50 ms | p95 ms | p99 ms | errors | peak RSS MB "
+        "| statements a request | database alone req/s | service ÷ database |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for scenario, r in rows:
         ceiling = r.get("ceiling")
+        written = f"{r['items_per_s']:,.0f}" if scenario["kind"] == "post" else "–"
+        ceiling_text = f"{ceiling:,.0f}" if ceiling else "–"
         ratio = f"{r['rps'] / ceiling:.2f}" if ceiling else "–"
         lines.append(
-            f"| {scenario['name']} | {r['rps']:,.0f} | {r['p50_ms']:.1f} | {r['p95_ms']:.1f} | "
-            f"{r['p99_ms']:.1f} | {r['errors']} | {r['rss_mb']:.0f} | "
-            f"{f'{ceiling:,.0f}' if ceiling else '–'} | {ratio} | {scenario.get('statements', '–')} |")
+            f"| {scenario['name']} | {r['rps']:,.0f} | {written} | {r['p50_ms']:.1f} | "
+            f"{r['p95_ms']:.1f} | {r['p99_ms']:.1f} | {r['errors']} | {r['rss_mb']:.0f} | "
+            f"{scenario.get('statements', '–')} | {ceiling_text} | {ratio} |")
     return "\n".join(lines) + "\n"
 
 

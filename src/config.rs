@@ -139,6 +139,19 @@ impl ClientIpSource {
     }
 }
 
+impl ServeSettings {
+    /// The settings from the environment alone (defaults for what is unset), as `newsmeta` run
+    /// without a subcommand reads them; exits with clap's message when a value is invalid.
+    pub fn from_env() -> Self {
+        #[derive(clap::Parser)]
+        struct Only {
+            #[command(flatten)]
+            settings: ServeSettings,
+        }
+        <Only as clap::Parser>::parse_from(["newsmeta"]).settings
+    }
+}
+
 /// The default of `EXTRACT_MAX_BYTES`: 1 MiB.
 pub const DEFAULT_EXTRACT_MAX_BYTES: usize = 1024 * 1024;
 

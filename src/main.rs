@@ -9,8 +9,6 @@ use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait};
 
 use newsmeta::api::http::AppState;
 use newsmeta::config::{self, DatabaseSettings, ServeSettings};
-use newsmeta::metrics::Metrics;
-use newsmeta::rate_limit::RateLimits;
 use newsmeta::store::keys::{self, Scope};
 use newsmeta::store::{self, PoolSettings};
 use newsmeta::{app, import, seed, synthetic};
@@ -121,25 +119,9 @@ async fn main() -> anyhow::Result<()> {
         Some(Command::Keys(command)) => keys_command(&cli.database, command).await,
         Some(Command::Serve(settings)) => serve(&cli.database, settings).await,
         None => {
-            let settings = ServeSettings::try_parse_from_env();
+            let settings = ServeSettings::from_env();
             serve(&cli.database, settings).await
         }
-    }
-}
-
-/// `ServeSettings` from the environment alone, for `newsmeta` run without a subcommand.
-trait FromEnv {
-    fn try_parse_from_env() -> Self;
-}
-
-impl FromEnv for ServeSettings {
-    fn try_parse_from_env() -> Self {
-        #[derive(Parser)]
-        struct Only {
-            #[command(flatten)]
-            settings: ServeSettings,
-        }
-        Only::parse_from(["newsmeta"]).settings
     }
 }
 
@@ -336,22 +318,7 @@ async fn serve(database: &DatabaseSettings, settings: ServeSettings) -> anyhow::
         None
     };
 
-    let state = AppState {
-        db: db.clone(),
-        reads_require_key: settings.reads_require_key,
-        body_limit: settings.body_limit,
-        extract_max_bytes: settings.extract_max_bytes,
-        cors: settings.cors_allowed_origins.clone(),
-        cache_max_age: settings.cache_max_age,
-        metrics: Metrics::default(),
-        metrics_require_key: settings.metrics_require_key,
-        request_timeout: settings.request_timeout.0,
-        rate_limits: RateLimits::new(
-            settings.rate_limit_ip_per_minute,
-            settings.rate_limit_key_per_minute,
-        ),
-        client_ip: settings.client_ip_source,
-    };
+    let state = AppState::new(db.clone(), &settings);
     let listener = std::net::TcpListener::bind((settings.host.as_str(), settings.port))
         .with_context(|| format!("cannot listen on {}:{}", settings.host, settings.port))?;
     let server = app::serve_with(

@@ -49,6 +49,28 @@ pub struct AppState {
     pub client_ip: ClientIpSource,
 }
 
+impl AppState {
+    /// The state `newsmeta serve` runs with: `settings` over the database `db`.
+    pub fn new(db: DatabaseConnection, settings: &crate::config::ServeSettings) -> Self {
+        AppState {
+            db,
+            reads_require_key: settings.reads_require_key,
+            body_limit: settings.body_limit,
+            extract_max_bytes: settings.extract_max_bytes,
+            cors: settings.cors_allowed_origins.clone(),
+            cache_max_age: settings.cache_max_age,
+            metrics: crate::metrics::Metrics::default(),
+            metrics_require_key: settings.metrics_require_key,
+            request_timeout: settings.request_timeout.0,
+            rate_limits: RateLimits::new(
+                settings.rate_limit_ip_per_minute,
+                settings.rate_limit_key_per_minute,
+            ),
+            client_ip: settings.client_ip_source,
+        }
+    }
+}
+
 /// Rules a request body must follow beyond its fields' own: offsets inside the body, references
 /// named one way, and so on. Most bodies have none.
 pub trait CrossFieldRules {
