@@ -71,8 +71,12 @@ pub async fn put(
     input: &MentionPut,
 ) -> StoreResult<(MentionRow, bool)> {
     let txn = super::begin_write(db).await?;
-    let article = articles::find_locked(&txn, article_key).await?;
+    // The entity is held before the article is locked: merges and deletes lock entities first
+    // and then the articles they touch, and the same order here keeps the two from deadlocking.
+    // The article is looked up first all the same, so that a missing one is the 404 named.
+    articles::find(&txn, article_key).await?;
     let entity = entities::find_held(&txn, entity_key).await?;
+    let article = articles::find_locked(&txn, article_key).await?;
     let mut errors: Vec<FieldError> = Vec::new();
     domain::check_offset(
         "first_offset",

@@ -295,6 +295,15 @@ pub async fn create(
     input: &QuoteCreate,
 ) -> StoreResult<QuoteRow> {
     let txn = super::begin_write(db).await?;
+    // The speaker is held before the article is locked: merges and deletes lock entities first
+    // and then the articles they touch, and taking the two in the same order keeps a quote
+    // written meanwhile from deadlocking with them. The article is looked up first all the same,
+    // so that a missing one is a 404 whatever the speaker.
+    articles::find(&txn, article_key).await?;
+    let speaker = match &input.speaker {
+        Some(reference) => Some(entities::resolve(&txn, reference, "speaker").await?.id),
+        None => None,
+    };
     let article = articles::find_locked(&txn, article_key).await?;
     let section_id = match (input.section_id, input.section_position) {
         (Some(_), Some(_)) => {
@@ -321,10 +330,6 @@ pub async fn create(
         (None, None) => None,
     };
     check_placement(&txn, &article, input.start, input.end, section_id).await?;
-    let speaker = match &input.speaker {
-        Some(reference) => Some(entities::resolve(&txn, reference, "speaker").await?.id),
-        None => None,
-    };
     let position = match input.position {
         Some(position) => position,
         None => {
@@ -373,6 +378,17 @@ pub async fn update(
     precondition: Precondition<QuoteRow>,
 ) -> StoreResult<QuoteRow> {
     let txn = super::begin_write(db).await?;
+    // A new speaker is held before the quote's article is locked, as in `create`.
+    let speaker = match &patch.speaker {
+        Some(Some(reference)) => {
+            get(&txn, id).await?;
+            Some(Some(
+                entities::resolve(&txn, reference, "speaker").await?.id,
+            ))
+        }
+        Some(None) => Some(None),
+        None => None,
+    };
     let (article, current) = locked(&txn, id).await?;
     check(&precondition, &current)?;
     let current = current.quote;
@@ -381,11 +397,7 @@ pub async fn update(
     let section_id = patch.section_id.unwrap_or(current.section_id);
     check_placement(&txn, &article, start, end, section_id).await?;
     let mut model: quote::ActiveModel = current.into();
-    if let Some(speaker) = &patch.speaker {
-        let speaker = match speaker {
-            Some(reference) => Some(entities::resolve(&txn, reference, "speaker").await?.id),
-            None => None,
-        };
+    if let Some(speaker) = speaker {
         model.speaker_entity_id = Set(speaker);
     }
     if let Some(position) = patch.position {
