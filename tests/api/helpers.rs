@@ -245,6 +245,17 @@ pub fn seed_body() -> Value {
     serde_json::from_str(&text).expect("the seed is not JSON")
 }
 
+/// The tables that hold the newsroom's content: all that a write may change, keys aside.
+pub const CONTENT_TABLES: [&str; 7] = [
+    "articles",
+    "sections",
+    "quotes",
+    "entities",
+    "entity_aliases",
+    "article_entities",
+    "article_keywords",
+];
+
 /// A small valid article body; `slug` keeps several in one test apart.
 pub fn small_article(slug: &str) -> Value {
     serde_json::json!({
@@ -328,6 +339,22 @@ impl TestApp {
         let response = self.post_json("/v1/articles", &small_article(slug)).await;
         assert_eq!(response.status(), StatusCode::CREATED);
         response.json().await.expect("not JSON")
+    }
+
+    /// How many rows each of [`CONTENT_TABLES`] has, in that order.
+    pub async fn content_counts(&self) -> Vec<(&'static str, i64)> {
+        let mut counts = Vec::new();
+        for table in CONTENT_TABLES {
+            counts.push((table, self.count_rows(table).await));
+        }
+        counts
+    }
+
+    /// Asserts that no content table holds a row.
+    pub async fn assert_no_content(&self) {
+        for (table, count) in self.content_counts().await {
+            assert_eq!(count, 0, "{table} is not empty");
+        }
     }
 
     /// How many rows a table has, straight from the database.
