@@ -371,7 +371,10 @@ pub async fn rate_limit(
             ),
             retry_after: decision.retry_after,
         };
-        let mut response = error.response(Some(req.path()));
+        let mut response = error.response_with(
+            Some(req.path()),
+            super::telemetry::request_id(&req).as_deref(),
+        );
         add_rate_limit_headers(response.headers_mut(), &decision);
         return Ok(req.into_response(response));
     }
@@ -473,6 +476,7 @@ pub async fn request_timeout(
     // held here makes actix panic). So only its path is kept, and the answer goes out on a
     // stand-in request. The layers outside read the answer's head, never its request.
     let path = req.path().to_owned();
+    let request_id = super::telemetry::request_id(&req);
     match tokio::time::timeout(limit, next.call(req)).await {
         Ok(response) => Ok(response?.map_into_boxed_body()),
         Err(_) => {
@@ -480,7 +484,7 @@ pub async fn request_timeout(
                 "the request took longer than the limit of {} s and was abandoned; retry later",
                 limit.as_secs_f64()
             ));
-            let response = error.response(Some(&path));
+            let response = error.response_with(Some(&path), request_id.as_deref());
             let stand_in = actix_web::test::TestRequest::default().to_http_request();
             Ok(ServiceResponse::new(stand_in, response))
         }

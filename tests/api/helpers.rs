@@ -388,7 +388,19 @@ pub async fn assert_problem(
         .unwrap_or_default()
         .to_owned();
     assert_eq!(content_type, "application/problem+json");
+    let request_id = response
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
     let body: Value = response.json().await.expect("problem is not JSON");
+    // Every problem names its request, as the X-Request-Id header does, whichever layer made it.
+    assert_eq!(
+        body["request_id"].as_str(),
+        request_id.as_deref(),
+        "request_id of {body}"
+    );
+    assert!(request_id.is_some(), "no X-Request-Id on {body}");
     assert_eq!(body["type"], format!("/problems/{problem_type}"), "{body}");
     assert_eq!(body["status"], status.as_u16(), "{body}");
     assert!(
