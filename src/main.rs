@@ -340,6 +340,8 @@ async fn serve(database: &DatabaseSettings, settings: ServeSettings) -> anyhow::
         db: db.clone(),
         reads_require_key: settings.reads_require_key,
         body_limit: settings.body_limit,
+        batch_max_items: settings.batch_max_items,
+        batch_body_limit: settings.batch_body_limit,
         extract_max_bytes: settings.extract_max_bytes,
         cors: settings.cors_allowed_origins.clone(),
         cache_max_age: settings.cache_max_age,

@@ -31,6 +31,10 @@ pub struct AppState {
     pub reads_require_key: bool,
     /// Largest accepted request body, in bytes.
     pub body_limit: usize,
+    /// Most articles one `POST /v1/articles:batch` takes.
+    pub batch_max_items: usize,
+    /// Largest body `POST /v1/articles:batch` takes, in bytes.
+    pub batch_body_limit: usize,
     /// Largest text `POST /v1/extract` takes, in bytes.
     pub extract_max_bytes: usize,
     /// Browser origins allowed to call the API (CORS).
