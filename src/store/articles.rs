@@ -719,15 +719,17 @@ impl Resolved {
         field: &str,
         provenance: &Provenance,
     ) -> StoreResult<named_entity::Model> {
-        let key = (
-            provenance.extractor_version.is_some(),
-            serde_json::to_string(reference).unwrap_or_default(),
-        );
-        if let Some(entity) = self.0.get(&key) {
+        // A reference that cannot be written as a key (it always can) is just not remembered.
+        let key = serde_json::to_string(reference)
+            .ok()
+            .map(|json| (provenance.extractor_version.is_some(), json));
+        if let Some(entity) = key.as_ref().and_then(|key| self.0.get(key)) {
             return Ok(entity.clone());
         }
         let entity = resolve(conn, reference, field, provenance).await?;
-        self.0.insert(key, entity.clone());
+        if let Some(key) = key {
+            self.0.insert(key, entity.clone());
+        }
         Ok(entity)
     }
 }
