@@ -34,6 +34,13 @@ pub struct ServeSettings {
     /// Largest accepted request body, in bytes.
     #[arg(long, env = "BODY_LIMIT", default_value_t = 1024 * 1024)]
     pub body_limit: usize,
+    /// Most articles one `POST /v1/articles:batch` takes (413 beyond).
+    #[arg(long, env = "BATCH_MAX_ITEMS", default_value_t = DEFAULT_BATCH_MAX_ITEMS)]
+    pub batch_max_items: usize,
+    /// Largest request body `POST /v1/articles:batch` takes, in bytes (413 beyond); `BODY_LIMIT`
+    /// is for one article and too small for a batch.
+    #[arg(long, env = "BATCH_BODY_LIMIT", default_value_t = DEFAULT_BATCH_BODY_LIMIT)]
+    pub batch_body_limit: usize,
     /// Largest request body `POST /v1/extract` takes, in bytes (413 beyond).
     #[arg(long, env = "EXTRACT_MAX_BYTES", default_value_t = DEFAULT_EXTRACT_MAX_BYTES)]
     pub extract_max_bytes: usize,
@@ -71,6 +78,10 @@ pub struct ServeSettings {
     pub client_ip_source: ClientIpSource,
 }
 
+/// The default of `BATCH_MAX_ITEMS`.
+pub const DEFAULT_BATCH_MAX_ITEMS: usize = 1000;
+/// The default of `BATCH_BODY_LIMIT`: 16 MiB.
+pub const DEFAULT_BATCH_BODY_LIMIT: usize = 16 * 1024 * 1024;
 /// The default of `RATE_LIMIT_IP_PER_MINUTE`: twenty a second, enough for a newsroom of dashboards
 /// behind one NAT address.
 pub const DEFAULT_RATE_LIMIT_IP_PER_MINUTE: u32 = 1200;

@@ -31,6 +31,10 @@ pub struct AppState {
     pub reads_require_key: bool,
     /// Largest accepted request body, in bytes.
     pub body_limit: usize,
+    /// Most articles one `POST /v1/articles:batch` takes.
+    pub batch_max_items: usize,
+    /// Largest body `POST /v1/articles:batch` takes, in bytes.
+    pub batch_body_limit: usize,
     /// Largest text `POST /v1/extract` takes, in bytes.
     pub extract_max_bytes: usize,
     /// Browser origins allowed to call the API (CORS).
@@ -56,6 +60,8 @@ impl AppState {
             db,
             reads_require_key: settings.reads_require_key,
             body_limit: settings.body_limit,
+            batch_max_items: settings.batch_max_items,
+            batch_body_limit: settings.batch_body_limit,
             extract_max_bytes: settings.extract_max_bytes,
             cors: settings.cors_allowed_origins.clone(),
             cache_max_age: settings.cache_max_age,

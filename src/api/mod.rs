@@ -1,6 +1,7 @@
 //! The HTTP API: handlers per resource, the shared HTTP edge, and the request/response types.
 
 pub mod articles;
+pub mod batch;
 pub mod changes;
 pub mod entities;
 pub mod extract;
@@ -24,6 +25,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(articles::list_articles)
         .service(articles::create_article)
+        .service(batch::create_articles_batch)
         .service(articles::get_article)
         .service(articles::patch_article)
         .service(articles::delete_article)

@@ -93,6 +93,10 @@ mod tests {
             table.allow("/v1/articles/some-slug").as_deref(),
             Some("GET, HEAD, DELETE, PATCH, OPTIONS")
         );
+        assert_eq!(
+            table.allow("/v1/articles:batch").as_deref(),
+            Some("POST, OPTIONS")
+        );
         assert_eq!(table.allow("/v1/nothing-here"), None);
         assert_eq!(table.allow("/v1/articles/a/b/c"), None);
     }

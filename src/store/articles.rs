@@ -5,8 +5,8 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Set,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, QueryTrait, Set,
 };
 use uuid::Uuid;
 
@@ -463,24 +463,25 @@ async fn replace_keywords(
         .filter(article_keyword::Column::ArticleId.eq(article_id))
         .exec(conn)
         .await?;
+    super::bulk::insert_all::<article_keyword::Entity>(conn, keyword_rows(article_id, keywords))
+        .await?;
+    Ok(())
+}
+
+/// An article's keywords as rows: trimmed, the first of any repeats kept, in order.
+fn keyword_rows(article_id: Uuid, keywords: &[String]) -> Vec<article_keyword::Model> {
     let mut seen = HashSet::new();
-    let rows: Vec<_> = keywords
+    keywords
         .iter()
         .map(|k| k.trim().to_owned())
         .filter(|k| seen.insert(k.clone()))
         .enumerate()
-        .map(|(position, keyword)| article_keyword::ActiveModel {
-            article_id: Set(article_id),
-            position: Set(i32::try_from(position).unwrap_or(i32::MAX)),
-            keyword: Set(keyword),
+        .map(|(position, keyword)| article_keyword::Model {
+            article_id,
+            position: i32::try_from(position).unwrap_or(i32::MAX),
+            keyword,
         })
-        .collect();
-    if !rows.is_empty() {
-        article_keyword::Entity::insert_many(rows)
-            .exec(conn)
-            .await?;
-    }
-    Ok(())
+        .collect()
 }
 
 /// Creates an article with its sections, mentions and quotes in one transaction: all or nothing.
@@ -489,14 +490,8 @@ pub async fn create(db: &DatabaseConnection, input: &ArticleCreate) -> StoreResu
     create_with(db, input, &Origins::default()).await
 }
 
-/// [`create`], with the provenance of each section, quote and mention in `origins`. Extracted
-/// entities (and speakers) are matched by name, then by alias, before new ones are made, and two
-/// extracted mentions that turn out to name one stored entity are folded into one.
-pub async fn create_with(
-    db: &DatabaseConnection,
-    input: &ArticleCreate,
-    origins: &Origins,
-) -> StoreResult<ArticleRow> {
+/// The headline and slug an article will be stored with: the slug given, or the headline's.
+pub fn headline_and_slug(input: &ArticleCreate) -> StoreResult<(&str, String)> {
     let Some(headline) = input.headline.as_deref().map(str::trim) else {
         return Err(StoreError::invalid(
             "headline",
@@ -513,97 +508,373 @@ pub async fn create_with(
             "has no letters or digits to make a slug from; give a `slug`",
         ));
     }
+    Ok((headline, slug))
+}
+
+/// [`create`], with the provenance of each section, quote and mention in `origins`. Extracted
+/// entities (and speakers) are matched by name, then by alias, before new ones are made, and two
+/// extracted mentions that turn out to name one stored entity are folded into one.
+pub async fn create_with(
+    db: &DatabaseConnection,
+    input: &ArticleCreate,
+    origins: &Origins,
+) -> StoreResult<ArticleRow> {
+    let (_, slug) = headline_and_slug(input)?;
     let txn = super::begin_write(db).await?;
     check_unique(&txn, Some(&slug), input.source_url.as_deref(), None).await?;
+    let (head, section_ids) = article_rows(input, slug, origins);
+    let id = head.article.id;
+    insert_articles(&txn, vec![head]).await?;
+    let mut resolved = Resolved::default();
+    let parts = part_rows(&txn, id, &section_ids, input, origins, &mut resolved).await?;
+    insert_parts(&txn, parts).await?;
+    let row = get(&txn, &id.to_string()).await?;
+    txn.commit().await?;
+    Ok(row)
+}
 
-    let now = now();
-    let article = article::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        slug: Set(slug),
-        headline: Set(headline.to_owned()),
-        standfirst: Set(input.standfirst.clone()),
-        body: Set(input.body.clone()),
-        authors: Set(serde_json::json!(input.authors)),
-        publisher: Set(input.publisher.clone()),
-        source_url: Set(input.source_url.clone()),
-        language: Set(input.language.clone().unwrap_or_else(|| "en".to_owned())),
-        category: Set(input.category.clone()),
-        published_at: Set(input.published_at),
-        word_count: Set(domain::word_count(&input.body)),
-        version: Set(1),
-        created_at: Set(now),
-        updated_at: Set(now),
-        content_hash: Set(Some(domain::content_hash(&input.body))),
+/// What went wrong with one article of a batch: its index, and the error with field paths
+/// relative to that article.
+#[derive(Debug)]
+pub struct BatchFailure {
+    /// `None` for a failure of the whole batch (the database, a race on a unique value).
+    pub index: Option<usize>,
+    pub error: StoreError,
+}
+
+/// Where an article of a batch was stored.
+#[derive(Debug, Clone)]
+pub struct Created {
+    pub id: Uuid,
+    pub slug: String,
+}
+
+/// Creates many articles, each with its sections, mentions and quotes, in ONE transaction: all or
+/// nothing. Slugs and source URLs are checked for the whole batch in one query (and against each
+/// other) before anything is written, so a conflict names every item that has one. An entity
+/// named the same way by several items is resolved once, and the rows of each table go in with
+/// multi-row INSERTs, so the cost per article is little more than its entity lookups.
+pub async fn create_many(
+    db: &DatabaseConnection,
+    inputs: &[ArticleCreate],
+) -> Result<Vec<Created>, Vec<BatchFailure>> {
+    let fail = |index: usize| {
+        move |error: StoreError| {
+            vec![BatchFailure {
+                index: Some(index),
+                error,
+            }]
+        }
+    };
+    let mut slugs = Vec::with_capacity(inputs.len());
+    let mut invalid = Vec::new();
+    for (index, input) in inputs.iter().enumerate() {
+        match headline_and_slug(input) {
+            Ok((_, slug)) => slugs.push(slug),
+            Err(error) => invalid.push(BatchFailure {
+                index: Some(index),
+                error,
+            }),
+        }
     }
-    .insert(&txn)
-    .await
-    .map_err(unique_violation)?;
-    replace_keywords(&txn, article.id, &input.keywords).await?;
+    if !invalid.is_empty() {
+        return Err(invalid);
+    }
+    let whole = |error: StoreError| vec![BatchFailure { index: None, error }];
+    let txn = super::begin_write(db).await.map_err(|e| whole(e.into()))?;
+    let conflicts = batch_conflicts(&txn, inputs, &slugs).await.map_err(whole)?;
+    if !conflicts.is_empty() {
+        return Err(conflicts);
+    }
+    let origins = Origins::default();
+    let mut heads = Vec::with_capacity(inputs.len());
+    let mut section_ids = Vec::with_capacity(inputs.len());
+    let mut created = Vec::with_capacity(inputs.len());
+    for (input, slug) in inputs.iter().zip(slugs) {
+        let (head, sections) = article_rows(input, slug, &origins);
+        created.push(Created {
+            id: head.article.id,
+            slug: head.article.slug.clone(),
+        });
+        heads.push(head);
+        section_ids.push(sections);
+    }
+    insert_articles(&txn, heads).await.map_err(whole)?;
+    let mut resolved = Resolved::default();
+    let mut parts = PartRows::default();
+    for (index, (input, (article, sections))) in inputs
+        .iter()
+        .zip(created.iter().zip(&section_ids))
+        .enumerate()
+    {
+        let rows = part_rows(&txn, article.id, sections, input, &origins, &mut resolved)
+            .await
+            .map_err(fail(index))?;
+        parts.mentions.extend(rows.mentions);
+        parts.quotes.extend(rows.quotes);
+    }
+    insert_parts(&txn, parts).await.map_err(whole)?;
+    txn.commit().await.map_err(|e| whole(e.into()))?;
+    Ok(created)
+}
 
+/// Every item of a batch whose slug or source URL is stored already or used by an earlier item.
+async fn batch_conflicts(
+    conn: &impl ConnectionTrait,
+    inputs: &[ArticleCreate],
+    slugs: &[String],
+) -> StoreResult<Vec<BatchFailure>> {
+    let urls: Vec<&str> = inputs
+        .iter()
+        .filter_map(|i| i.source_url.as_deref())
+        .collect();
+    let mut stored_slugs = HashSet::new();
+    let mut stored_urls = HashSet::new();
+    // Chunked to stay under the bind-parameter limit of one statement.
+    for chunk in slugs.chunks(super::bulk::MAX_PARAMETERS / 2) {
+        let taken: Vec<String> = article::Entity::find()
+            .select_only()
+            .column(article::Column::Slug)
+            .filter(article::Column::Slug.is_in(chunk.iter().map(String::as_str)))
+            .into_tuple()
+            .all(conn)
+            .await?;
+        stored_slugs.extend(taken);
+    }
+    for chunk in urls.chunks(super::bulk::MAX_PARAMETERS / 2) {
+        let taken: Vec<Option<String>> = article::Entity::find()
+            .select_only()
+            .column(article::Column::SourceUrl)
+            .filter(article::Column::SourceUrl.is_in(chunk.iter().copied()))
+            .into_tuple()
+            .all(conn)
+            .await?;
+        stored_urls.extend(taken.into_iter().flatten());
+    }
+    let mut first_slug: HashMap<&str, usize> = HashMap::new();
+    let mut first_url: HashMap<&str, usize> = HashMap::new();
+    let mut failures = Vec::new();
+    for (index, (input, slug)) in inputs.iter().zip(slugs).enumerate() {
+        let conflict = |field: &str, message: String| BatchFailure {
+            index: Some(index),
+            error: StoreError::Conflict(FieldError::new(field, message)),
+        };
+        if stored_slugs.contains(slug) {
+            failures.push(conflict(
+                "slug",
+                format!("`{slug}` is taken by another article"),
+            ));
+        } else if let Some(first) = first_slug.insert(slug, index) {
+            first_slug.insert(slug, first);
+            failures.push(conflict(
+                "slug",
+                format!("`{slug}` is the slug of `items[{first}]` too; give each article its own"),
+            ));
+        }
+        if let Some(url) = input.source_url.as_deref() {
+            if stored_urls.contains(url) {
+                failures.push(conflict(
+                    "source_url",
+                    "is already stored: this article has been ingested before".to_owned(),
+                ));
+            } else if let Some(first) = first_url.insert(url, index) {
+                first_url.insert(url, first);
+                failures.push(conflict(
+                    "source_url",
+                    format!("is the source URL of `items[{first}]` too"),
+                ));
+            }
+        }
+    }
+    Ok(failures)
+}
+
+/// The rows of a new article that need no lookup: the article, its keywords and its sections,
+/// made in memory (ids and all) before any is written.
+struct ArticleRows {
+    article: article::Model,
+    keywords: Vec<article_keyword::Model>,
+    sections: Vec<section::Model>,
+}
+
+/// Section position → id in a new article, for the quotes that name a section.
+type SectionIds = HashMap<i32, Uuid>;
+
+/// The rows of a new article that name entities: its mentions and quotes.
+#[derive(Default)]
+struct PartRows {
+    mentions: Vec<mention::Model>,
+    quotes: Vec<quote::Model>,
+}
+
+/// Entities already resolved in this transaction, by the reference that named them (and whether
+/// the extractor proposed it): a batch that names one entity in many articles looks it up once.
+#[derive(Default)]
+struct Resolved(HashMap<(bool, String), named_entity::Model>);
+
+impl Resolved {
+    /// [`resolve`], remembering the answer for the rest of the transaction.
+    async fn entity(
+        &mut self,
+        conn: &impl ConnectionTrait,
+        reference: &crate::api::types::EntityRef,
+        field: &str,
+        provenance: &Provenance,
+    ) -> StoreResult<named_entity::Model> {
+        // A reference that cannot be written as a key (it always can) is just not remembered.
+        let key = serde_json::to_string(reference)
+            .ok()
+            .map(|json| (provenance.extractor_version.is_some(), json));
+        if let Some(entity) = key.as_ref().and_then(|key| self.0.get(key)) {
+            return Ok(entity.clone());
+        }
+        let entity = resolve(conn, reference, field, provenance).await?;
+        if let Some(key) = key {
+            self.0.insert(key, entity.clone());
+        }
+        Ok(entity)
+    }
+}
+
+/// Builds the article, keyword and section rows of a new article; `slug` is the one
+/// [`headline_and_slug`] answered.
+fn article_rows(
+    input: &ArticleCreate,
+    slug: String,
+    origins: &Origins,
+) -> (ArticleRows, SectionIds) {
+    let headline = input.headline.as_deref().map(str::trim).unwrap_or_default();
+    let now = now();
+    let article = article::Model {
+        id: Uuid::now_v7(),
+        slug,
+        headline: headline.to_owned(),
+        standfirst: input.standfirst.clone(),
+        body: input.body.clone(),
+        authors: serde_json::json!(input.authors),
+        publisher: input.publisher.clone(),
+        source_url: input.source_url.clone(),
+        language: input.language.clone().unwrap_or_else(|| "en".to_owned()),
+        category: input.category.clone(),
+        published_at: input.published_at,
+        word_count: domain::word_count(&input.body),
+        version: 1,
+        created_at: now,
+        updated_at: now,
+        content_hash: Some(domain::content_hash(&input.body)),
+    };
+    let keywords = keyword_rows(article.id, &input.keywords);
+    let mut sections = Vec::with_capacity(input.sections.len());
     let mut section_ids = HashMap::new();
     for (index, section) in input.sections.iter().enumerate() {
         let position = section.position.unwrap_or(index as i32);
-        let id = Uuid::now_v7();
         let provenance = Origins::of(&origins.sections, index);
-        section::ActiveModel {
-            id: Set(id),
-            article_id: Set(article.id),
-            position: Set(position),
-            heading: Set(section.heading.clone()),
-            body: Set(section.body.clone()),
-            start_offset: Set(offset(section.start)),
-            end_offset: Set(offset(section.end)),
-            extractor_version: Set(provenance.extractor_version),
-            confidence: Set(provenance.confidence),
-            verified: Set(provenance.verified),
-        }
-        .insert(&txn)
-        .await?;
-        section_ids.insert(position, id);
+        let row = section::Model {
+            id: Uuid::now_v7(),
+            article_id: article.id,
+            position,
+            heading: section.heading.clone(),
+            body: section.body.clone(),
+            start_offset: offset(section.start),
+            end_offset: offset(section.end),
+            extractor_version: provenance.extractor_version,
+            confidence: provenance.confidence,
+            verified: provenance.verified,
+        };
+        section_ids.insert(position, row.id);
+        sections.push(row);
     }
+    let rows = ArticleRows {
+        article,
+        keywords,
+        sections,
+    };
+    (rows, section_ids)
+}
 
-    insert_mentions(&txn, article.id, &input.entities, &origins.entities).await?;
-
+/// Builds the mention and quote rows of a new article, resolving (and making, when new) the
+/// entities they name.
+async fn part_rows(
+    conn: &impl ConnectionTrait,
+    article_id: Uuid,
+    section_ids: &SectionIds,
+    input: &ArticleCreate,
+    origins: &Origins,
+    resolved: &mut Resolved,
+) -> StoreResult<PartRows> {
+    let mentions = mention_rows(
+        conn,
+        article_id,
+        &input.entities,
+        &origins.entities,
+        resolved,
+    )
+    .await?;
+    let mut quotes = Vec::with_capacity(input.quotes.len());
     for (index, input) in input.quotes.iter().enumerate() {
         let provenance = Origins::of(&origins.quotes, index);
         let speaker = match &input.speaker {
             Some(reference) => Some(
-                resolve(
-                    &txn,
-                    reference,
-                    &format!("quotes[{index}].speaker"),
-                    &provenance,
-                )
-                .await?
-                .id,
+                resolved
+                    .entity(
+                        conn,
+                        reference,
+                        &format!("quotes[{index}].speaker"),
+                        &provenance,
+                    )
+                    .await?
+                    .id,
             ),
             None => None,
         };
-        quote::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            article_id: Set(article.id),
-            section_id: Set(input
+        quotes.push(quote::Model {
+            id: Uuid::now_v7(),
+            article_id,
+            section_id: input
                 .section_position
-                .and_then(|p| section_ids.get(&p).copied())),
-            position: Set(input.position.unwrap_or(index as i32)),
-            text: Set(input.text.clone()),
-            kind: Set(input.kind.as_str().to_owned()),
-            speaker_entity_id: Set(speaker),
-            speaker_label: Set(input.speaker_label.clone()),
-            cue: Set(input.cue.clone()),
-            start_offset: Set(offset(input.start)),
-            end_offset: Set(offset(input.end)),
-            extractor_version: Set(provenance.extractor_version),
-            confidence: Set(provenance.confidence),
-            verified: Set(provenance.verified),
-        }
-        .insert(&txn)
-        .await?;
+                .and_then(|p| section_ids.get(&p).copied()),
+            position: input.position.unwrap_or(index as i32),
+            text: input.text.clone(),
+            kind: input.kind.as_str().to_owned(),
+            speaker_entity_id: speaker,
+            speaker_label: input.speaker_label.clone(),
+            cue: input.cue.clone(),
+            start_offset: offset(input.start),
+            end_offset: offset(input.end),
+            extractor_version: provenance.extractor_version,
+            confidence: provenance.confidence,
+            verified: provenance.verified,
+        });
     }
+    Ok(PartRows { mentions, quotes })
+}
 
-    let row = get(&txn, &article.id.to_string()).await?;
-    txn.commit().await?;
-    Ok(row)
+/// Writes the article, keyword and section rows of new articles with multi-row INSERTs, articles
+/// first. Their entities are resolved after this, so the change feed lists each article before
+/// the entities it introduces, as the single create always has.
+async fn insert_articles(conn: &impl ConnectionTrait, heads: Vec<ArticleRows>) -> StoreResult<()> {
+    use super::bulk::insert_all;
+    let mut articles = Vec::with_capacity(heads.len());
+    let (mut keywords, mut sections) = (Vec::new(), Vec::new());
+    for head in heads {
+        articles.push(head.article);
+        keywords.extend(head.keywords);
+        sections.extend(head.sections);
+    }
+    insert_all::<article::Entity>(conn, articles)
+        .await
+        .map_err(unique_violation)?;
+    insert_all::<article_keyword::Entity>(conn, keywords).await?;
+    insert_all::<section::Entity>(conn, sections).await?;
+    Ok(())
+}
+
+/// Writes the mention and quote rows of new articles with multi-row INSERTs.
+async fn insert_parts(conn: &impl ConnectionTrait, parts: PartRows) -> StoreResult<()> {
+    use super::bulk::insert_all;
+    insert_all::<mention::Entity>(conn, parts.mentions).await?;
+    insert_all::<quote::Entity>(conn, parts.quotes).await?;
+    Ok(())
 }
 
 /// Resolves an entity a record of `provenance` names: an extracted one is matched by its aliases
@@ -621,21 +892,24 @@ async fn resolve(
     }
 }
 
-/// Stores the mentions of a new article. A person naming one entity twice is an error; the
+/// The mention rows of a new article. A person naming one entity twice is an error; the
 /// extractor doing so (two proposals that match one stored entity) is folded into one mention.
-async fn insert_mentions(
+async fn mention_rows(
     conn: &impl ConnectionTrait,
     article_id: Uuid,
     inputs: &[MentionCreate],
     origins: &[Provenance],
-) -> StoreResult<()> {
+    resolved: &mut Resolved,
+) -> StoreResult<Vec<mention::Model>> {
     let mut rows: Vec<mention::Model> = Vec::new();
     // Entity id → (its row, the index of the input that first named it).
     let mut mentioned: HashMap<Uuid, (usize, usize)> = HashMap::new();
     for (index, input) in inputs.iter().enumerate() {
         let field = format!("entities[{index}].entity");
         let provenance = Origins::of(origins, index);
-        let entity = resolve(conn, &input.entity, &field, &provenance).await?;
+        let entity = resolved
+            .entity(conn, &input.entity, &field, &provenance)
+            .await?;
         let first_offset = offset(input.first_offset);
         match mentioned.get(&entity.id) {
             Some(&(row, _)) if provenance.extractor_version.is_some() => {
@@ -667,8 +941,7 @@ async fn insert_mentions(
             }
         }
     }
-    super::bulk::insert_all::<mention::Entity>(conn, rows).await?;
-    Ok(())
+    Ok(rows)
 }
 
 /// Applies a merge patch to article `id`. With `expected_version`, the update happens only if the

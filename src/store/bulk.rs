@@ -13,7 +13,7 @@ use crate::entity::named_entity;
 
 /// Bind parameters one statement may carry: SQLite's limit (`SQLITE_MAX_VARIABLE_NUMBER`, 32766
 /// since 3.32); Postgres allows 65535.
-const MAX_PARAMETERS: usize = 32_766;
+pub(crate) const MAX_PARAMETERS: usize = 32_766;
 
 /// How many rows of a table with `columns` columns fit in one statement.
 fn rows_per_statement(columns: usize) -> usize {

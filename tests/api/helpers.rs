@@ -209,6 +209,8 @@ async fn serve_on(
         db: db.clone(),
         reads_require_key: false,
         body_limit: 1024 * 1024,
+        batch_max_items: newsmeta::config::DEFAULT_BATCH_MAX_ITEMS,
+        batch_body_limit: newsmeta::config::DEFAULT_BATCH_BODY_LIMIT,
         extract_max_bytes: DEFAULT_EXTRACT_MAX_BYTES,
         cors: AllowedOrigins::None,
         cache_max_age: DEFAULT_CACHE_MAX_AGE,

@@ -7,6 +7,7 @@
 mod helpers;
 
 mod articles;
+mod batch;
 mod changes;
 mod concurrency;
 mod contract;

@@ -344,3 +344,23 @@ impl crate::api::http::CrossFieldRules for ArticleCreate {
 }
 
 impl crate::api::http::CrossFieldRules for ArticlePatch {}
+
+/// Where one article of a batch was stored.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct BatchItem {
+    pub id: Uuid,
+    #[schema(example = "minister-quits-over-housing-plan")]
+    pub slug: String,
+    /// The article's URL in this API.
+    #[schema(example = "/v1/articles/0193a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b")]
+    pub href: String,
+}
+
+/// The answer to a batch create: each article of the batch, in the order sent.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct BatchCreated {
+    /// How many articles were stored (all of them).
+    pub created: usize,
+    /// Where each article went, in the order of the request.
+    pub items: Vec<BatchItem>,
+}
