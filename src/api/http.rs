@@ -26,7 +26,11 @@ use crate::store::Precondition;
 /// What every handler shares.
 #[derive(Clone)]
 pub struct AppState {
+    /// The primary database (`DATABASE_URL`): every write, the reads inside a write and right
+    /// after it, and API keys. Handlers that only read use [`AppState::reader`] instead.
     pub db: DatabaseConnection,
+    /// The read replica (`DATABASE_READ_URL`), when one is configured.
+    pub replica: Option<DatabaseConnection>,
     /// When set, reads need a key too (any scope).
     pub reads_require_key: bool,
     /// Largest accepted request body, in bytes.
@@ -47,6 +51,15 @@ pub struct AppState {
     pub rate_limits: RateLimits,
     /// Where the client's IP address is read from (`CLIENT_IP_SOURCE`).
     pub client_ip: ClientIpSource,
+}
+
+impl AppState {
+    /// Where read-only requests read: the replica when `DATABASE_READ_URL` is set, else the
+    /// primary. A replica may lag the primary by a moment, so a handler that writes, and reads
+    /// back what it wrote (or checks `If-Match` before writing), uses `db` throughout.
+    pub fn reader(&self) -> &DatabaseConnection {
+        self.replica.as_ref().unwrap_or(&self.db)
+    }
 }
 
 /// Rules a request body must follow beyond its fields' own: offsets inside the body, references
@@ -401,7 +414,9 @@ pub fn presented_key(headers: &header::HeaderMap) -> Option<&str> {
         .map(|(_, key)| key.trim())
 }
 
-/// Looks up the key a request presents.
+/// Looks up the key a request presents. Callers pass the primary (`state.db`), never the
+/// replica: a key revoked on the primary must stop working at once, whatever the replica's lag,
+/// and the lookup may record the key's use (a write).
 pub async fn identify(
     headers: &header::HeaderMap,
     db: &DatabaseConnection,

@@ -21,6 +21,7 @@ mod plans;
 mod process;
 mod queries;
 mod quotes;
+mod replica;
 mod search;
 mod sections;
 mod security;
