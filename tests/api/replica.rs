@@ -203,3 +203,33 @@ async fn readiness_and_metrics_cover_the_replica_and_a_lost_replica_is_not_ready
     // The liveness probe does not depend on it.
     assert_eq!(app.get("/health/live").await.status(), StatusCode::OK);
 }
+
+#[tokio::test]
+async fn a_change_cursor_the_replica_has_not_reached_is_an_empty_page_not_an_error() {
+    let (app, replica) = spawn_split_app().await;
+    for slug in ["first", "second"] {
+        app.create_small(slug).await;
+    }
+    put_article(&replica, "only-on-replica").await;
+    let primary_head: i64 = app.count_rows("changes").await;
+    let replica_head = app.get_json("/v1/changes?since=latest").await["next_cursor"]
+        .as_str()
+        .unwrap()
+        .parse::<i64>()
+        .unwrap();
+    assert!(replica_head < primary_head, "{replica_head} {primary_head}");
+
+    // A cursor another instance got from a replica further on: nothing new here yet, and the
+    // poller keeps its place.
+    let ahead = primary_head.to_string();
+    let page = app.get_json(&format!("/v1/changes?since={ahead}")).await;
+    assert_eq!(
+        page,
+        json!({"data": [], "next_cursor": ahead, "has_more": false})
+    );
+    // Ahead of the primary too, it is no cursor of this feed.
+    let response = app
+        .get(&format!("/v1/changes?since={}", primary_head + 1))
+        .await;
+    assert_problem(response, StatusCode::BAD_REQUEST, "bad-request", &["since"]).await;
+}
