@@ -44,6 +44,14 @@ pub struct ServeSettings {
     /// Largest request body `POST /v1/extract` takes, in bytes (413 beyond).
     #[arg(long, env = "EXTRACT_MAX_BYTES", default_value_t = DEFAULT_EXTRACT_MAX_BYTES)]
     pub extract_max_bytes: usize,
+    /// A read replica of `DATABASE_URL` (`postgres://user@replica-host/db`): read-only requests
+    /// read there; writes, the answers that read back a write, and API keys stay on the primary.
+    /// Unset: everything uses `DATABASE_URL`. Migrations never run here.
+    #[arg(long, env = "DATABASE_READ_URL")]
+    pub database_read_url: Option<String>,
+    /// Most connections in the read replica's pool; `DATABASE_MAX_CONNECTIONS` when unset.
+    #[arg(long, env = "DATABASE_READ_MAX_CONNECTIONS")]
+    pub database_read_max_connections: Option<u32>,
     /// Do not load `seeds/` into an empty database at start.
     #[arg(long, env = "NO_SEED", default_value_t = false)]
     pub no_seed: bool,

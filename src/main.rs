@@ -153,6 +153,28 @@ async fn open(settings: &DatabaseSettings) -> anyhow::Result<DatabaseConnection>
         .with_context(|| format!("cannot open the database at {}", redact(&url)))
 }
 
+/// The read replica's pool, when `DATABASE_READ_URL` names one. It is not migrated: a streaming
+/// replica follows the primary's schema.
+async fn open_replica(
+    database: &DatabaseSettings,
+    settings: &ServeSettings,
+) -> anyhow::Result<Option<DatabaseConnection>> {
+    let Some(url) = settings.database_read_url.as_deref() else {
+        return Ok(None);
+    };
+    let pool = PoolSettings {
+        max_connections: settings
+            .database_read_max_connections
+            .unwrap_or(database.database_max_connections),
+        acquire_timeout: Duration::from_secs(database.database_acquire_timeout),
+    };
+    let replica = store::connect(url, &pool)
+        .await
+        .with_context(|| format!("cannot open the read replica at {}", redact(url)))?;
+    tracing::info!(url = %redact(url), "read-only requests read the replica");
+    Ok(Some(replica))
+}
+
 /// The URL without its password, for messages.
 fn redact(url: &str) -> String {
     match url::Url::parse(url) {
@@ -318,7 +340,11 @@ async fn serve(database: &DatabaseSettings, settings: ServeSettings) -> anyhow::
         None
     };
 
-    let state = AppState::new(db.clone(), &settings);
+    let replica = open_replica(database, &settings).await?;
+    let state = AppState {
+        replica: replica.clone(),
+        ..AppState::new(db.clone(), &settings)
+    };
     let listener = std::net::TcpListener::bind((settings.host.as_str(), settings.port))
         .with_context(|| format!("cannot listen on {}:{}", settings.host, settings.port))?;
     let server = app::serve_with(
@@ -339,6 +365,14 @@ async fn serve(database: &DatabaseSettings, settings: ServeSettings) -> anyhow::
     }
     server.await?;
     tracing::info!("server stopped; closing the database pool");
+    if let Some(replica) = replica {
+        if let Err(error) = replica.close().await {
+            tracing::warn!(
+                error = %newsmeta::error::loggable(&error),
+                "closing the read replica's pool failed"
+            );
+        }
+    }
     match db.close().await {
         Ok(()) => tracing::info!("database pool closed; exiting"),
         Err(error) => tracing::warn!(

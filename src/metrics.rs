@@ -158,8 +158,9 @@ impl Metrics {
         counts.entities += entities as u64;
     }
 
-    /// Everything, in the Prometheus text format; `pool` when the database pool can be read.
-    pub fn render(&self, pool: Option<PoolStats>) -> String {
+    /// Everything, in the Prometheus text format, with the database pools that can be read, each
+    /// by its `pool` label (`primary`, `replica`).
+    pub fn render(&self, pools: &[(&str, PoolStats)]) -> String {
         let mut out = String::new();
         header(
             &mut out,
@@ -174,8 +175,8 @@ impl Metrics {
         );
         self.render_requests(&mut out);
         self.render_latencies(&mut out);
-        if let Some(pool) = pool {
-            render_pool(&mut out, pool);
+        if !pools.is_empty() {
+            render_pools(&mut out, pools);
         }
         self.render_extractions(&mut out);
         out
@@ -261,27 +262,40 @@ impl Metrics {
     }
 }
 
-fn render_pool(out: &mut String, pool: PoolStats) {
+fn render_pools(out: &mut String, pools: &[(&str, PoolStats)]) {
     header(
         out,
         "newsmeta_db_pool_connections",
         "gauge",
-        "Open database connections, in use by a request or idle.",
+        "Open database connections, in use by a request or idle, by pool (primary, replica).",
     );
-    let idle = pool.idle.min(pool.size);
-    let _ = writeln!(
-        out,
-        "newsmeta_db_pool_connections{{state=\"in_use\"}} {}",
-        pool.size - idle
-    );
-    let _ = writeln!(out, "newsmeta_db_pool_connections{{state=\"idle\"}} {idle}");
+    for (name, pool) in pools {
+        let name = escape(name);
+        let idle = pool.idle.min(pool.size);
+        let _ = writeln!(
+            out,
+            "newsmeta_db_pool_connections{{pool=\"{name}\",state=\"in_use\"}} {}",
+            pool.size - idle
+        );
+        let _ = writeln!(
+            out,
+            "newsmeta_db_pool_connections{{pool=\"{name}\",state=\"idle\"}} {idle}"
+        );
+    }
     header(
         out,
         "newsmeta_db_pool_max_connections",
         "gauge",
-        "The most connections the pool opens (DATABASE_MAX_CONNECTIONS).",
+        "The most connections each pool opens (DATABASE_MAX_CONNECTIONS, DATABASE_READ_MAX_CONNECTIONS).",
     );
-    let _ = writeln!(out, "newsmeta_db_pool_max_connections {}", pool.max);
+    for (name, pool) in pools {
+        let _ = writeln!(
+            out,
+            "newsmeta_db_pool_max_connections{{pool=\"{}\"}} {}",
+            escape(name),
+            pool.max
+        );
+    }
 }
 
 fn header(out: &mut String, name: &str, kind: &str, help: &str) {
@@ -321,7 +335,7 @@ mod tests {
         metrics.record_request(Some("/v1/articles"), "GET", 200, 0.003);
         metrics.record_request(Some("/v1/articles"), "GET", 200, 0.2);
         metrics.record_request(Some("/v1/articles"), "POST", 422, 30.0);
-        let text = metrics.render(None);
+        let text = metrics.render(&[]);
         assert!(text.contains(
             "newsmeta_http_requests_total{route=\"/v1/articles\",method=\"GET\",status=\"200\"} 2\n"
         ));
@@ -346,7 +360,7 @@ mod tests {
         let metrics = Metrics::default();
         metrics.record_request(None, "BREW", 404, 0.001);
         metrics.record_request(None, "MKCOL", 404, 0.001);
-        let text = metrics.render(None);
+        let text = metrics.render(&[]);
         assert!(text.contains(
             "newsmeta_http_requests_total{route=\"unmatched\",method=\"OTHER\",status=\"404\"} 2\n"
         ));

@@ -4,6 +4,7 @@ use std::collections::HashMap;
 
 use actix_web::http::header;
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse, ResponseError};
+use sea_orm::DatabaseConnection;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -164,15 +165,16 @@ pub async fn list_page(
     let highlight = http::flag("highlight", params.highlight.as_deref())?;
     let fields = list_fields(params.fields.as_deref(), highlight && filter.q.is_some())?;
     let total = if http::flag("count", params.count.as_deref())? {
-        Some(articles::count(&state.db, &filter).await?)
+        Some(articles::count(state.reader(), &filter).await?)
     } else {
         None
     };
-    let (rows, next) = articles::list(&state.db, &filter, sort, limit, cursor.as_ref()).await?;
+    let (rows, next) =
+        articles::list(state.reader(), &filter, sort, limit, cursor.as_ref()).await?;
     let mut data: Vec<Article> = rows.into_iter().map(Article::from).collect();
     if let (true, Some(q)) = (highlight, &filter.q) {
         let ids: Vec<uuid::Uuid> = data.iter().map(|a| a.id).collect();
-        let mut found = articles::highlights(&state.db, q, &ids).await?;
+        let mut found = articles::highlights(state.reader(), q, &ids).await?;
         for article in &mut data {
             let snippets = found.remove(&article.id).unwrap_or_default();
             article.highlights = Some(ArticleHighlights::from(snippets));
@@ -268,8 +270,10 @@ pub async fn create_article(
     };
     let row = articles::create_with(&state.db, &input, &origins).await?;
     let location = format!("/v1/articles/{}", row.article.id);
+    // The answer reads back what was just written: from the primary, which has it (a replica
+    // may not yet).
     let article = with_includes(
-        &state,
+        &state.db,
         Article::from(row),
         &Includes {
             sections: true,
@@ -282,20 +286,20 @@ pub async fn create_article(
 }
 
 async fn with_includes(
-    state: &AppState,
+    db: &DatabaseConnection,
     mut article: Article,
     includes: &Includes,
 ) -> Result<Article, ApiError> {
     if includes.sections {
-        let rows = sections::of_article(&state.db, article.id).await?;
+        let rows = sections::of_article(db, article.id).await?;
         article.sections = Some(rows.into_iter().map(Section::from).collect());
     }
     if includes.quotes {
-        let rows = quotes::of_article(&state.db, article.id).await?;
+        let rows = quotes::of_article(db, article.id).await?;
         article.quotes = Some(rows.into_iter().map(Quote::from).collect());
     }
     if includes.entities {
-        let rows = mentions::of_article(&state.db, article.id).await?;
+        let rows = mentions::of_article(db, article.id).await?;
         article.entities = Some(rows.into_iter().map(Mention::from).collect());
     }
     Ok(article)
@@ -365,14 +369,14 @@ pub async fn get_article(
             ),
         ));
     }
-    let article = Article::from(articles::get(&state.db, &key).await?);
+    let article = Article::from(articles::get(state.reader(), &key).await?);
     let mut response = match format {
         ArticleFormat::Json => {
-            let article = with_includes(&state, article, &includes).await?;
+            let article = with_includes(state.reader(), article, &includes).await?;
             fields.json(&article)?.ok(&req)
         }
         ArticleFormat::JsonLd | ArticleFormat::Ninjs => {
-            interop_response(&req, &state, article, format).await?
+            interop_response(&req, state.reader(), article, format).await?
         }
     };
     response
@@ -385,12 +389,12 @@ pub async fn get_article(
 /// forms carry.
 async fn interop_response(
     req: &HttpRequest,
-    state: &AppState,
+    db: &DatabaseConnection,
     mut article: Article,
     format: ArticleFormat,
 ) -> Result<HttpResponse, ApiError> {
-    let mention_rows = mentions::of_article(&state.db, article.id).await?;
-    let quote_rows = quotes::of_article(&state.db, article.id).await?;
+    let mention_rows = mentions::of_article(db, article.id).await?;
+    let quote_rows = quotes::of_article(db, article.id).await?;
     let wikidata: HashMap<uuid::Uuid, String> = mention_rows
         .iter()
         .map(|row| &row.entity)
@@ -415,6 +419,7 @@ async fn interop_response(
 }
 
 /// The article's current version when `If-Match` names its current ETag; 412 when it names another.
+/// Read on the primary: the check must see the version the write will meet, not a replica's.
 async fn expected_version(
     req: &HttpRequest,
     state: &AppState,

@@ -68,11 +68,17 @@ pub async fn list_changes(
     let limit = http::limit_within(params.limit.as_deref(), DEFAULT_LIMIT, MAX_LIMIT)?;
     let fields = Fields::parse::<Change>(params.fields.as_deref())?;
     let since = match params.since.as_deref() {
-        Some("latest") => changes::head(&state.db).await?,
+        Some("latest") => changes::head(state.reader()).await?,
         other => since(other)?,
     };
-    let (rows, has_more) = changes::after(&state.db, since, &resources, limit).await?;
-    if rows.is_empty() && since > changes::head(&state.db).await? {
+    let (rows, has_more) = changes::after(state.reader(), since, &resources, limit).await?;
+    // A cursor ahead of a replica may be one it has not replayed yet (another instance read a
+    // replica further on): ahead of the primary too, it is no cursor of this feed. Asked only
+    // on this rare path, so polling stays on the replica.
+    if rows.is_empty()
+        && since > changes::head(state.reader()).await?
+        && since > changes::head(&state.db).await?
+    {
         return Err(ApiError::bad_request(
             "since",
             "is ahead of this feed: it is not a cursor this service gave out (was the database \

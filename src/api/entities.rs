@@ -87,11 +87,12 @@ pub async fn list_entities(
     let cursor = http::cursor(params.cursor.as_deref())?;
     let fields = Fields::parse::<Entity>(params.fields.as_deref())?;
     let total = if http::flag("count", params.count.as_deref())? {
-        Some(entities::count(&state.db, &filter).await?)
+        Some(entities::count(state.reader(), &filter).await?)
     } else {
         None
     };
-    let (rows, next) = entities::list(&state.db, &filter, sort, limit, cursor.as_ref()).await?;
+    let (rows, next) =
+        entities::list(state.reader(), &filter, sort, limit, cursor.as_ref()).await?;
     let data: Vec<Entity> = rows.into_iter().map(Entity::from).collect();
     http::page_response(&req, data, next, total, &fields)
 }
@@ -146,7 +147,7 @@ pub async fn get_entity(
 ) -> Result<HttpResponse, ApiError> {
     let fields = fields::from_query::<Entity>(&req)?;
     Ok(fields
-        .json(&Entity::from(entities::get(&state.db, &key).await?))?
+        .json(&Entity::from(entities::get(state.reader(), &key).await?))?
         .ok(&req))
 }
 
@@ -264,7 +265,7 @@ pub async fn list_entity_articles(
     _: Reader,
     key: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let entity = entities::find(&state.db, &key).await?;
+    let entity = entities::find(state.reader(), &key).await?;
     let (params, mut filter) = super::articles::list_params(&req)?;
     filter.entities.push(entity.id.to_string());
     super::articles::list_page(&req, &state, &params, filter).await
@@ -290,7 +291,7 @@ pub async fn list_entity_quotes(
     _: Reader,
     key: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let entity = entities::find(&state.db, &key).await?;
+    let entity = entities::find(state.reader(), &key).await?;
     super::quotes::list_page(&req, &state, |f| f.speaker = Some(entity.id.to_string())).await
 }
 
@@ -315,8 +316,8 @@ pub async fn list_mentions(
     key: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let fields = fields::from_query::<Mention>(&req)?;
-    let article = articles::find(&state.db, &key).await?;
-    let data: Vec<Mention> = mentions::of_article(&state.db, article.id)
+    let article = articles::find(state.reader(), &key).await?;
+    let data: Vec<Mention> = mentions::of_article(state.reader(), article.id)
         .await?
         .into_iter()
         .map(Mention::from)
@@ -349,7 +350,7 @@ pub async fn get_mention(
     let (article, entity) = path.into_inner();
     Ok(fields
         .json(&Mention::from(
-            mentions::get(&state.db, &article, &entity).await?,
+            mentions::get(state.reader(), &article, &entity).await?,
         ))?
         .ok(&req))
 }

@@ -26,7 +26,11 @@ use crate::store::Precondition;
 /// What every handler shares.
 #[derive(Clone)]
 pub struct AppState {
+    /// The primary database (`DATABASE_URL`): every write, the reads inside a write and right
+    /// after it, and API keys. Handlers that only read use [`AppState::reader`] instead.
     pub db: DatabaseConnection,
+    /// The read replica (`DATABASE_READ_URL`), when one is configured.
+    pub replica: Option<DatabaseConnection>,
     /// When set, reads need a key too (any scope).
     pub reads_require_key: bool,
     /// Largest accepted request body, in bytes.
@@ -54,10 +58,12 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// The state `newsmeta serve` runs with: `settings` over the database `db`.
+    /// The state `newsmeta serve` runs with: `settings` over the database `db` (no replica; set
+    /// `replica` for `DATABASE_READ_URL`).
     pub fn new(db: DatabaseConnection, settings: &crate::config::ServeSettings) -> Self {
         AppState {
             db,
+            replica: None,
             reads_require_key: settings.reads_require_key,
             body_limit: settings.body_limit,
             batch_max_items: settings.batch_max_items,
@@ -74,6 +80,13 @@ impl AppState {
             ),
             client_ip: settings.client_ip_source,
         }
+    }
+
+    /// Where read-only requests read: the replica when `DATABASE_READ_URL` is set, else the
+    /// primary. A replica may lag the primary by a moment, so a handler that writes, and reads
+    /// back what it wrote (or checks `If-Match` before writing), uses `db` throughout.
+    pub fn reader(&self) -> &DatabaseConnection {
+        self.replica.as_ref().unwrap_or(&self.db)
     }
 }
 
@@ -497,7 +510,9 @@ pub fn presented_key(headers: &header::HeaderMap) -> Option<&str> {
         .map(|(_, key)| key.trim())
 }
 
-/// Looks up the key a request presents.
+/// Looks up the key a request presents. Callers pass the primary (`state.db`), never the
+/// replica: a key revoked on the primary must stop working at once, whatever the replica's lag,
+/// and the lookup may record the key's use (a write).
 pub async fn identify(
     headers: &header::HeaderMap,
     db: &DatabaseConnection,

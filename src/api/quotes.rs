@@ -98,15 +98,15 @@ pub async fn list_page(
         &[Embedded::highlights(highlight && filter.q.is_some())],
     )?;
     let total = if http::flag("count", params.count.as_deref())? {
-        Some(quotes::count(&state.db, &filter).await?)
+        Some(quotes::count(state.reader(), &filter).await?)
     } else {
         None
     };
-    let (rows, next) = quotes::list(&state.db, &filter, sort, limit, cursor.as_ref()).await?;
+    let (rows, next) = quotes::list(state.reader(), &filter, sort, limit, cursor.as_ref()).await?;
     let mut data: Vec<Quote> = rows.into_iter().map(Quote::from).collect();
     if let (true, Some(q)) = (highlight, &filter.q) {
         let ids: Vec<uuid::Uuid> = data.iter().map(|quote| quote.id).collect();
-        let mut found = quotes::highlights(&state.db, q, &ids).await?;
+        let mut found = quotes::highlights(state.reader(), q, &ids).await?;
         for quote in &mut data {
             let snippets = found.remove(&quote.id).unwrap_or_default();
             quote.highlights = Some(QuoteHighlights::from(snippets));
@@ -156,7 +156,7 @@ pub async fn list_article_quotes(
     _: Reader,
     key: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let article = crate::store::articles::find(&state.db, &key).await?;
+    let article = crate::store::articles::find(state.reader(), &key).await?;
     list_page(&req, &state, |f| f.article = Some(article.id.to_string())).await
 }
 
@@ -215,7 +215,7 @@ pub async fn get_quote(
     let fields = fields::from_query::<Quote>(&req)?;
     let id = http::uuid("id", &id)?;
     Ok(fields
-        .json(&Quote::from(quotes::get(&state.db, id).await?))?
+        .json(&Quote::from(quotes::get(state.reader(), id).await?))?
         .ok(&req))
 }
 

@@ -31,8 +31,8 @@ pub async fn list_sections(
     key: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let fields = fields::from_query::<Section>(&req)?;
-    let article = articles::find(&state.db, &key).await?;
-    let rows = sections::of_article(&state.db, article.id).await?;
+    let article = articles::find(state.reader(), &key).await?;
+    let rows = sections::of_article(state.reader(), article.id).await?;
     let data: Vec<Section> = rows.into_iter().map(Section::from).collect();
     http::page_response(&req, data, None, None, &fields)
 }
@@ -91,7 +91,7 @@ pub async fn get_section(
     let fields = fields::from_query::<Section>(&req)?;
     let id = http::uuid("id", &id)?;
     Ok(fields
-        .json(&Section::from(sections::get(&state.db, id).await?))?
+        .json(&Section::from(sections::get(state.reader(), id).await?))?
         .ok(&req))
 }
 

@@ -196,7 +196,7 @@ pub async fn get_top_entities(
     let kind = entity_kind(params.kind.as_deref())?;
     let window = window(params.from.as_deref(), params.to.as_deref())?;
     let limit = limit(params.limit.as_deref())?;
-    let rows = stats::top_entities(&state.db, window, kind, by, limit).await?;
+    let rows = stats::top_entities(state.reader(), window, kind, by, limit).await?;
     let answer = TopEntities {
         by,
         kind,
@@ -234,7 +234,7 @@ pub async fn get_top_speakers(
     let kind = entity_kind(params.kind.as_deref())?;
     let window = window(params.from.as_deref(), params.to.as_deref())?;
     let limit = limit(params.limit.as_deref())?;
-    let rows = stats::top_speakers(&state.db, window, kind, limit).await?;
+    let rows = stats::top_speakers(state.reader(), window, kind, limit).await?;
     let answer = TopSpeakers {
         kind,
         from: window.from,
@@ -293,8 +293,8 @@ pub async fn get_co_mentions(
     let kind = entity_kind(params.kind.as_deref())?;
     let window = window(params.from.as_deref(), params.to.as_deref())?;
     let limit = limit(params.limit.as_deref())?;
-    let entity = entities::find(&state.db, key).await?;
-    let rows = stats::co_mentions(&state.db, entity.id, window, kind, by, limit).await?;
+    let entity = entities::find(state.reader(), key).await?;
+    let rows = stats::co_mentions(state.reader(), entity.id, window, kind, by, limit).await?;
     let answer = CoMentions {
         entity: EntitySummary::from(&entity),
         by,
@@ -424,12 +424,12 @@ pub async fn get_timeline(
         ..TimelineFilter::default()
     };
     if let Some(key) = params.entity.as_deref() {
-        filter.entity = Some(entities::find(&state.db, key).await?.id);
+        filter.entity = Some(entities::find(state.reader(), key).await?.id);
     }
     if let Some(key) = params.speaker.as_deref() {
-        filter.speaker = Some(entities::find(&state.db, key).await?.id);
+        filter.speaker = Some(entities::find(state.reader(), key).await?.id);
     }
-    let counts = stats::timeline(&state.db, metric, &buckets, &filter).await?;
+    let counts = stats::timeline(state.reader(), metric, &buckets, &filter).await?;
     let data: Vec<TimelineBucket> = buckets
         .iter()
         .zip(counts)
@@ -478,7 +478,7 @@ pub async fn get_overview(
             "is not a known parameter; this route takes none",
         ));
     }
-    let row = stats::overview(&state.db).await?;
+    let row = stats::overview(state.reader()).await?;
     let answer = Overview {
         articles: row.articles,
         sections: row.sections,

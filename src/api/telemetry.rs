@@ -160,8 +160,9 @@ impl Answered<'_> {
 /// The service's metrics, in the Prometheus text format.
 ///
 /// Requests in flight (`newsmeta_http_requests_in_flight`), requests by route pattern, method and status (`newsmeta_http_requests_total`), latency histograms by route pattern
-/// (`newsmeta_http_request_duration_seconds`), the database pool (`newsmeta_db_pool_connections`
-/// by `state`: `in_use`, `idle`; `newsmeta_db_pool_max_connections`) and the extractor's work
+/// (`newsmeta_http_request_duration_seconds`), the database pools (`newsmeta_db_pool_connections`
+/// by `pool`: `primary`, `replica` (when `DATABASE_READ_URL` is set), and `state`: `in_use`,
+/// `idle`; `newsmeta_db_pool_max_connections` by `pool`) and the extractor's work
 /// (`newsmeta_extractions_total`, `newsmeta_extracted_quotes_total`,
 /// `newsmeta_extracted_entities_total`, by `source`: `extract`, `article`).
 ///
@@ -186,7 +187,14 @@ pub async fn metrics(
     if state.metrics_require_key {
         http::require_any_key(&req, &state).await?;
     }
-    let text = state.metrics.render(crate::store::pool_stats(&state.db));
+    let pools: Vec<(&str, crate::metrics::PoolStats)> = [
+        ("primary", Some(&state.db)),
+        ("replica", state.replica.as_ref()),
+    ]
+    .into_iter()
+    .filter_map(|(name, db)| Some((name, crate::store::pool_stats(db?)?)))
+    .collect();
+    let text = state.metrics.render(&pools);
     Ok(HttpResponse::Ok()
         .content_type(METRICS_CONTENT_TYPE)
         .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))

@@ -36,7 +36,14 @@ pub struct TestApp {
 /// Removes the test's database when the test ends.
 enum DatabaseGuard {
     Sqlite(PathBuf),
-    Postgres { admin_url: String, name: String },
+    Postgres {
+        admin_url: String,
+        name: String,
+    },
+    /// Several databases (a primary and its read replica), each removed by its own guard.
+    Several {
+        _guards: Vec<DatabaseGuard>,
+    },
 }
 
 impl Drop for DatabaseGuard {
@@ -45,6 +52,8 @@ impl Drop for DatabaseGuard {
             DatabaseGuard::Sqlite(dir) => {
                 let _ = std::fs::remove_dir_all(dir);
             }
+            // Each guard in the list removes its own database when the list is dropped.
+            DatabaseGuard::Several { .. } => {}
             DatabaseGuard::Postgres { admin_url, name } => {
                 let (admin_url, name) = (admin_url.clone(), name.clone());
                 // Drop on a thread of its own: this may run inside the test's runtime.
@@ -146,6 +155,29 @@ pub async fn spawn_app_on_connection(db: DatabaseConnection, database: TestDatab
     serve_on(db, Arc::new(database.guard), |_| {}).await
 }
 
+/// Starts the service writing to `primary` and reading from `replica` (as `DATABASE_READ_URL`
+/// does), migrating both; the app then owns both databases. `TestApp::db` is the primary; the
+/// connection returned beside it reaches the replica, for a test to put rows there directly and
+/// so tell which database an answer came from. (Two separate databases, not a real replica.)
+pub async fn spawn_app_with_replica(
+    primary: TestDatabase,
+    replica: TestDatabase,
+) -> (TestApp, DatabaseConnection) {
+    let replica_db = connect(&replica.url).await;
+    Migrator::up(&replica_db, None)
+        .await
+        .expect("migrations failed");
+    let guard = DatabaseGuard::Several {
+        _guards: vec![primary.guard, replica.guard],
+    };
+    let reads = replica_db.clone();
+    let app = serve_on(connect(&primary.url).await, Arc::new(guard), |state| {
+        state.replica = Some(reads);
+    })
+    .await;
+    (app, replica_db)
+}
+
 /// The statements a service ran (SQL and bound values), recorded through sea-orm's metric
 /// callback on the service's own connection.
 #[derive(Clone, Default)]
@@ -207,6 +239,7 @@ async fn serve_on(
     let port = listener.local_addr().expect("no local address").port();
     let mut state = AppState {
         db: db.clone(),
+        replica: None,
         reads_require_key: false,
         body_limit: 1024 * 1024,
         batch_max_items: newsmeta::config::DEFAULT_BATCH_MAX_ITEMS,

@@ -23,6 +23,7 @@ mod plans;
 mod process;
 mod queries;
 mod quotes;
+mod replica;
 mod search;
 mod sections;
 mod security;

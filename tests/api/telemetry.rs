@@ -171,13 +171,13 @@ async fn cors_answers_carry_and_expose_the_request_id() {
 
 /// One sample of a scrape: its labels and value.
 #[derive(Debug)]
-struct Sample {
+pub(crate) struct Sample {
     labels: BTreeMap<String, String>,
     value: f64,
 }
 
 /// Parses the Prometheus text format: samples by metric name, and each name's `# TYPE`.
-fn parse_scrape(text: &str) -> (HashMap<String, Vec<Sample>>, HashMap<String, String>) {
+pub(crate) fn parse_scrape(text: &str) -> (HashMap<String, Vec<Sample>>, HashMap<String, String>) {
     let mut samples: HashMap<String, Vec<Sample>> = HashMap::new();
     let mut types = HashMap::new();
     for line in text.lines() {
@@ -227,7 +227,11 @@ fn labels(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
 }
 
 /// The value of the sample of `name` with exactly these labels.
-fn value(samples: &HashMap<String, Vec<Sample>>, name: &str, pairs: &[(&str, &str)]) -> f64 {
+pub(crate) fn value(
+    samples: &HashMap<String, Vec<Sample>>,
+    name: &str,
+    pairs: &[(&str, &str)],
+) -> f64 {
     let wanted = labels(pairs);
     samples
         .get(name)
@@ -236,7 +240,7 @@ fn value(samples: &HashMap<String, Vec<Sample>>, name: &str, pairs: &[(&str, &st
         .value
 }
 
-async fn scrape(app: &TestApp) -> String {
+pub(crate) async fn scrape(app: &TestApp) -> String {
     let response = app.get("/metrics").await;
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(
@@ -344,16 +348,27 @@ async fn metrics_count_requests_by_route_pattern_with_cumulative_latency_histogr
     let in_use = value(
         &samples,
         "newsmeta_db_pool_connections",
-        &[("state", "in_use")],
+        &[("pool", "primary"), ("state", "in_use")],
     );
     let idle = value(
         &samples,
         "newsmeta_db_pool_connections",
-        &[("state", "idle")],
+        &[("pool", "primary"), ("state", "idle")],
     );
-    let max = value(&samples, "newsmeta_db_pool_max_connections", &[]);
+    let max = value(
+        &samples,
+        "newsmeta_db_pool_max_connections",
+        &[("pool", "primary")],
+    );
     assert!(in_use >= 0.0 && idle >= 0.0 && in_use + idle >= 1.0 && in_use + idle <= max);
     assert_eq!(max, 5.0, "the test pool's size");
+    // Without DATABASE_READ_URL there is one pool, the primary.
+    assert!(
+        samples["newsmeta_db_pool_connections"]
+            .iter()
+            .all(|s| s.labels["pool"] == "primary"),
+        "a replica pool without a replica"
+    );
     // This scrape is the one request in flight.
     assert_eq!(
         value(&samples, "newsmeta_http_requests_in_flight", &[]),
