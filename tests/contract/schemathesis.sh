@@ -94,6 +94,9 @@ repo=$(pwd)
 status=0
 # From the temporary directory: schemathesis keeps a cache (.schemathesis/) in the working directory.
 cd "$work"
+# tests/contract/hooks.py: the NDJSON serializer for the batch route.
+export SCHEMATHESIS_HOOKS=hooks
+export PYTHONPATH="$repo/tests/contract${PYTHONPATH:+:$PYTHONPATH}"
 "$st" run "$repo/openapi/openapi.json" \
     --url "http://127.0.0.1:$port" \
     --header "Authorization: Bearer $key" \
