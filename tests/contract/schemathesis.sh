@@ -94,7 +94,9 @@ repo=$(pwd)
 status=0
 # From the temporary directory: schemathesis keeps a cache (.schemathesis/) in the working directory.
 cd "$work"
-# tests/contract/hooks.py: the NDJSON serializer for the batch route.
+# One worker: with two, hypothesis (under schemathesis 4.32.5) sometimes fails in its own code
+# ("AST constructor recursion depth mismatch" while describing a filter), a race in the tool, not
+# a finding about the API. tests/contract/hooks.py: the NDJSON serializer for the batch route.
 export SCHEMATHESIS_HOOKS=hooks
 export PYTHONPATH="$repo/tests/contract${PYTHONPATH:+:$PYTHONPATH}"
 "$st" run "$repo/openapi/openapi.json" \
@@ -104,7 +106,7 @@ export PYTHONPATH="$repo/tests/contract${PYTHONPATH:+:$PYTHONPATH}"
     --phases examples,coverage,fuzzing,stateful \
     --max-examples "${MAX_EXAMPLES:-40}" \
     --seed "${SEED:-20261127}" \
-    --workers 2 \
+    --workers 1 \
     --request-timeout 10 \
     --baseline "$repo/tests/contract/baseline.json" \
     --generation-database none \
