@@ -1,7 +1,6 @@
 //! `POST /v1/articles:batch`: many nested articles in one request and one transaction, the path
 //! ingest pipelines take.
 
-use actix_web::http::header;
 use actix_web::{post, web, HttpRequest, HttpResponse};
 
 use super::http::{self, AppState, Writer};
@@ -95,28 +94,13 @@ pub async fn create_articles_batch(
 }
 
 fn batch_format(req: &HttpRequest) -> Result<BatchFormat, ApiError> {
-    let content_type = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    let essence = content_type
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
+    let (sent, essence) = http::content_type(req);
     match essence.as_str() {
         "application/json" => Ok(BatchFormat::JsonArray),
         "application/x-ndjson" | "application/ndjson" => Ok(BatchFormat::Ndjson),
         _ => Err(ApiError::UnsupportedMediaType(format!(
             "send the batch as `Content-Type: application/json` (an array of articles) or \
-             `application/x-ndjson` (one article per line) (got `{}`)",
-            if content_type.is_empty() {
-                "nothing"
-            } else {
-                content_type
-            }
+             `application/x-ndjson` (one article per line) (got `{sent}`)"
         ))),
     }
 }

@@ -140,30 +140,33 @@ pub fn check_body<T: Validate + CrossFieldRules>(value: &T) -> Result<(), ApiErr
     }
 }
 
-fn check_json_content_type(req: &HttpRequest) -> Result<(), ApiError> {
-    let content_type = req
+/// The request's `Content-Type` as sent (`"nothing"` when absent, for messages), and its essence:
+/// the media type alone, lower-cased, without parameters (`application/json`).
+pub(crate) fn content_type(req: &HttpRequest) -> (String, String) {
+    let sent = req
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
-    let essence = content_type
+    let essence = sent
         .split(';')
         .next()
         .unwrap_or("")
         .trim()
         .to_ascii_lowercase();
+    let sent = if sent.is_empty() { "nothing" } else { sent };
+    (sent.to_owned(), essence)
+}
+
+fn check_json_content_type(req: &HttpRequest) -> Result<(), ApiError> {
+    let (sent, essence) = content_type(req);
     if essence == "application/json"
         || (essence.starts_with("application/") && essence.ends_with("+json"))
     {
         Ok(())
     } else {
         Err(ApiError::UnsupportedMediaType(format!(
-            "send the body as `Content-Type: application/json` (got `{}`)",
-            if content_type.is_empty() {
-                "nothing"
-            } else {
-                content_type
-            }
+            "send the body as `Content-Type: application/json` (got `{sent}`)"
         )))
     }
 }
