@@ -22,6 +22,20 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    /// The entity mentioned: reads join it in rather than fetch it apart.
+    #[sea_orm(
+        belongs_to = "super::named_entity::Entity",
+        from = "Column::EntityId",
+        to = "super::named_entity::Column::Id"
+    )]
+    NamedEntity,
+}
+
+impl Related<super::named_entity::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::NamedEntity.def()
+    }
+}
 
 impl ActiveModelBehavior for ActiveModel {}

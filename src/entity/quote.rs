@@ -27,6 +27,20 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    /// The entity who said it, when known: reads join it in rather than fetch it apart.
+    #[sea_orm(
+        belongs_to = "super::named_entity::Entity",
+        from = "Column::SpeakerEntityId",
+        to = "super::named_entity::Column::Id"
+    )]
+    Speaker,
+}
+
+impl Related<super::named_entity::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Speaker.def()
+    }
+}
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -5,8 +5,8 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, QueryTrait, Set,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
+    FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select, Set,
 };
 use uuid::Uuid;
 
@@ -107,8 +107,23 @@ impl ArticleSort {
 /// (`0193a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b`, or 32 hex digits), so a uuid that names no article is
 /// tried as a slug before the answer is "not found".
 pub async fn find(conn: &impl ConnectionTrait, key: &str) -> StoreResult<article::Model> {
+    lookup(conn, key, article::Entity::find).await
+}
+
+/// [`find`], read as `M` from the statement `select` makes.
+async fn lookup<M: FromQueryResult + Send + Sync>(
+    conn: &impl ConnectionTrait,
+    key: &str,
+    select: impl Fn() -> Select<article::Entity>,
+) -> StoreResult<M> {
     let by_id = match Uuid::parse_str(key) {
-        Ok(id) => article::Entity::find_by_id(id).one(conn).await?,
+        Ok(id) => {
+            select()
+                .filter(article::Column::Id.eq(id))
+                .into_model::<M>()
+                .one(conn)
+                .await?
+        }
         Err(_) => None,
     };
     let found = match by_id {
@@ -116,8 +131,9 @@ pub async fn find(conn: &impl ConnectionTrait, key: &str) -> StoreResult<article
         // No slug holds a NUL, and Postgres refuses one in a text parameter: not found, unasked.
         None if key.contains('\0') => None,
         None => {
-            article::Entity::find()
+            select()
                 .filter(article::Column::Slug.eq(key))
+                .into_model::<M>()
                 .one(conn)
                 .await?
         }
@@ -125,13 +141,45 @@ pub async fn find(conn: &impl ConnectionTrait, key: &str) -> StoreResult<article
     found.ok_or_else(|| StoreError::NotFound(format!("article `{key}`")))
 }
 
-/// One article with its keywords.
+/// An article with its keywords as a JSON array, read in one statement.
+#[derive(Debug, FromQueryResult)]
+struct ArticleWithKeywords {
+    #[sea_orm(nested)]
+    article: article::Model,
+    keywords: Option<String>,
+}
+
+/// The article's keywords in order, as a JSON array of strings (NULL or `[]` when it has none):
+/// a subquery beside the article's columns, so a read of one article is one statement.
+fn keywords_json(backend: DbBackend) -> Expr {
+    let aggregate = match backend {
+        DbBackend::Postgres => "json_agg(k.keyword ORDER BY k.position)::text",
+        _ => "json_group_array(k.keyword ORDER BY k.position)",
+    };
+    Expr::cust(format!(
+        r#"(SELECT {aggregate} FROM "article_keywords" AS k WHERE k."article_id" = "articles"."id")"#
+    ))
+}
+
+/// One article with its keywords, in one statement.
 pub async fn get(conn: &impl ConnectionTrait, key: &str) -> StoreResult<ArticleRow> {
-    let article = find(conn, key).await?;
-    let mut keywords = keywords_of(conn, &[article.id]).await?;
+    let backend = conn.get_database_backend();
+    let row: ArticleWithKeywords = lookup(conn, key, || {
+        article::Entity::find().column_as(keywords_json(backend), "keywords")
+    })
+    .await?;
+    let keywords = match row.keywords.as_deref() {
+        Some(json) => serde_json::from_str(json).map_err(|error| {
+            sea_orm::DbErr::Json(format!(
+                "the keywords of article {}: {error}",
+                row.article.id
+            ))
+        })?,
+        None => Vec::new(),
+    };
     Ok(ArticleRow {
-        keywords: keywords.remove(&article.id).unwrap_or_default(),
-        article,
+        article: row.article,
+        keywords,
     })
 }
 

@@ -17,22 +17,24 @@ pub struct MentionRow {
     pub entity: named_entity::Model,
 }
 
-/// The entities an article mentions, most mentioned first, then by name.
+/// The entities an article mentions, most mentioned first, then by name: one statement, the
+/// entities joined to their mentions.
 pub async fn of_article(
     conn: &impl ConnectionTrait,
     article_id: Uuid,
 ) -> StoreResult<Vec<MentionRow>> {
-    let mentions = mention::Entity::find()
+    let mut rows: Vec<MentionRow> = mention::Entity::find()
+        .find_also_related(named_entity::Entity)
         .filter(mention::Column::ArticleId.eq(article_id))
         .all(conn)
-        .await?;
-    let ids: Vec<Uuid> = mentions.iter().map(|m| m.entity_id).collect();
-    let entities = entities::by_ids(conn, ids).await?;
-    let mut rows: Vec<MentionRow> = mentions
+        .await?
         .into_iter()
-        .filter_map(|mention| {
-            let entity = entities.get(&mention.entity_id)?.clone();
-            Some(MentionRow { mention, entity })
+        // The foreign key keeps every mention's entity; a row without one is skipped, not guessed.
+        .filter_map(|(mention, entity)| {
+            Some(MentionRow {
+                mention,
+                entity: entity?,
+            })
         })
         .collect();
     rows.sort_by(|a, b| {

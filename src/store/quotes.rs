@@ -86,17 +86,20 @@ async fn with_speakers(
         .collect())
 }
 
-/// The quotes of an article, in order.
+/// The quotes of an article, in order, with their speakers joined in (one statement).
 pub async fn of_article(
     conn: &impl ConnectionTrait,
     article_id: Uuid,
 ) -> StoreResult<Vec<QuoteRow>> {
-    let quotes = quote::Entity::find()
+    Ok(quote::Entity::find()
+        .find_also_related(named_entity::Entity)
         .filter(quote::Column::ArticleId.eq(article_id))
         .order_by_asc(quote::Column::Position)
         .all(conn)
-        .await?;
-    with_speakers(conn, quotes).await
+        .await?
+        .into_iter()
+        .map(|(quote, speaker)| QuoteRow { quote, speaker })
+        .collect())
 }
 
 pub async fn get(conn: &impl ConnectionTrait, id: Uuid) -> StoreResult<QuoteRow> {
