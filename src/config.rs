@@ -41,6 +41,13 @@ pub struct ServeSettings {
     /// is for one article and too small for a batch.
     #[arg(long, env = "BATCH_BODY_LIMIT", default_value_t = DEFAULT_BATCH_BODY_LIMIT)]
     pub batch_body_limit: usize,
+    /// How many `POST /v1/articles:batch` requests are read, checked and written at once; the
+    /// rest wait their turn (within `REQUEST_TIMEOUT`) before their bodies are read. This bounds
+    /// the memory batches hold: each one in flight holds its body, its parsed articles and their
+    /// rows. Writes queue at the database anyway, so more at once would not be faster.
+    #[arg(long, env = "BATCH_CONCURRENCY", default_value_t = DEFAULT_BATCH_CONCURRENCY,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub batch_concurrency: u32,
     /// Largest request body `POST /v1/extract` takes, in bytes (413 beyond).
     #[arg(long, env = "EXTRACT_MAX_BYTES", default_value_t = DEFAULT_EXTRACT_MAX_BYTES)]
     pub extract_max_bytes: usize,
@@ -88,6 +95,8 @@ pub struct ServeSettings {
 
 /// The default of `BATCH_MAX_ITEMS`.
 pub const DEFAULT_BATCH_MAX_ITEMS: usize = 1000;
+/// The default of `BATCH_CONCURRENCY`.
+pub const DEFAULT_BATCH_CONCURRENCY: u32 = 4;
 /// The default of `BATCH_BODY_LIMIT`: 16 MiB.
 pub const DEFAULT_BATCH_BODY_LIMIT: usize = 16 * 1024 * 1024;
 /// The default of `RATE_LIMIT_IP_PER_MINUTE`: twenty a second, enough for a newsroom of dashboards

@@ -31,6 +31,10 @@ enum BatchFormat {
 /// is a 409 naming each item that has one. More than `BATCH_MAX_ITEMS` articles (default 1000),
 /// or a body over `BATCH_BODY_LIMIT` bytes (default 16 MiB), is a 413: split the batch.
 ///
+/// `BATCH_CONCURRENCY` batches (default 4) are read and written at once; a batch sent while they
+/// are busy waits its turn before its body is read, within the request timeout (past it, a 503
+/// with `Retry-After`).
+///
 /// The answer lists where each article went, in the order sent, without their bodies.
 #[utoipa::path(
     tag = "articles",
@@ -62,6 +66,13 @@ pub async fn create_articles_batch(
     mut payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let format = batch_format(&req)?;
+    // Wait for a turn before reading the body: a batch that waits holds no more than its socket.
+    // Nothing closes the semaphore, so acquiring does not fail; the request timeout bounds the wait.
+    let _turn = state
+        .batch_turns
+        .acquire()
+        .await
+        .map_err(|closed| ApiError::Internal(closed.into()))?;
     let bytes = http::read_body(&mut payload, state.batch_body_limit).await?;
     let inputs = match format {
         BatchFormat::JsonArray => parse_array(&bytes)?,

@@ -39,6 +39,9 @@ pub struct AppState {
     pub batch_max_items: usize,
     /// Largest body `POST /v1/articles:batch` takes, in bytes.
     pub batch_body_limit: usize,
+    /// Turns to run a batch (`BATCH_CONCURRENCY`): one is held from before the body is read
+    /// until the answer, so at most that many batches are in memory at once.
+    pub batch_turns: std::sync::Arc<tokio::sync::Semaphore>,
     /// Largest text `POST /v1/extract` takes, in bytes.
     pub extract_max_bytes: usize,
     /// Browser origins allowed to call the API (CORS).
@@ -68,6 +71,7 @@ impl AppState {
             body_limit: settings.body_limit,
             batch_max_items: settings.batch_max_items,
             batch_body_limit: settings.batch_body_limit,
+            batch_turns: batch_turns(settings.batch_concurrency),
             extract_max_bytes: settings.extract_max_bytes,
             cors: settings.cors_allowed_origins.clone(),
             cache_max_age: settings.cache_max_age,
@@ -88,6 +92,12 @@ impl AppState {
     pub fn reader(&self) -> &DatabaseConnection {
         self.replica.as_ref().unwrap_or(&self.db)
     }
+}
+
+/// `concurrency` turns for `POST /v1/articles:batch` (at least one).
+pub fn batch_turns(concurrency: u32) -> std::sync::Arc<tokio::sync::Semaphore> {
+    let turns = usize::try_from(concurrency.max(1)).unwrap_or(1);
+    std::sync::Arc::new(tokio::sync::Semaphore::new(turns))
 }
 
 /// Rules a request body must follow beyond its fields' own: offsets inside the body, references

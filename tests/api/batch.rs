@@ -464,3 +464,36 @@ async fn the_batch_path_answers_405_with_allow_to_other_methods_and_options() {
         "POST, OPTIONS"
     );
 }
+
+#[tokio::test]
+async fn a_batch_waits_for_a_turn_and_past_the_request_timeout_answers_503_storing_nothing() {
+    let turns = newsmeta::api::http::batch_turns(1);
+    let held = turns.clone();
+    let app = spawn_app_configured(move |s| {
+        s.batch_turns = held;
+        s.request_timeout = Some(std::time::Duration::from_secs(2));
+    })
+    .await;
+    let before = app.content_counts().await;
+    // Another batch holds the only turn: this one waits, and the timeout ends the wait.
+    let busy = turns.clone().acquire_owned().await.unwrap();
+    let response = post_batch(&app, &json!([small_article("waited-too-long")])).await;
+    let problem = assert_problem(response, StatusCode::SERVICE_UNAVAILABLE, "timeout", &[]).await;
+    assert_eq!(problem["instance"], BATCH);
+    assert_eq!(app.content_counts().await, before);
+
+    // A batch that waited for a turn goes ahead once the turn is free.
+    let waiting = tokio::spawn(
+        app.write(Method::POST, BATCH)
+            .json(&json!([small_article("waited-its-turn")]))
+            .send(),
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    assert!(
+        !waiting.is_finished(),
+        "the batch went ahead without a turn"
+    );
+    drop(busy);
+    assert_created(waiting.await.unwrap().unwrap(), &["waited-its-turn"]).await;
+    assert_eq!(turns.available_permits(), 1, "the batch kept its turn");
+}

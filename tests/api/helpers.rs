@@ -244,6 +244,7 @@ async fn serve_on(
         body_limit: 1024 * 1024,
         batch_max_items: newsmeta::config::DEFAULT_BATCH_MAX_ITEMS,
         batch_body_limit: newsmeta::config::DEFAULT_BATCH_BODY_LIMIT,
+        batch_turns: newsmeta::api::http::batch_turns(newsmeta::config::DEFAULT_BATCH_CONCURRENCY),
         extract_max_bytes: DEFAULT_EXTRACT_MAX_BYTES,
         cors: AllowedOrigins::None,
         cache_max_age: DEFAULT_CACHE_MAX_AGE,
