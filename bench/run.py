@@ -21,8 +21,9 @@ What it does, in order:
   6. prints the results table (markdown) and writes it to bench/.out/<backend>-<date>.md.
 
 Needs: root or the tools already installed (wrk from Debian's packages is installed when missing),
-a Postgres server (PG_URL, default postgres://postgres@127.0.0.1:5432/postgres) for the Postgres
-run, with pgbench beside psql.
+a Postgres server (PG_URL, default postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable:
+the service and pgbench both talk to it without TLS, as on one host) for the Postgres run, with
+pgbench beside psql.
 """
 
 import argparse
@@ -38,6 +39,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -92,15 +94,20 @@ def build():
 
 def database_url(backend, pg_url):
     if backend == "postgres":
-        base = pg_url.rsplit("/", 1)[0]
-        return f"{base}/newsmeta_bench"
+        return at_database(pg_url, "newsmeta_bench")
     data = BENCH / ".data"
     data.mkdir(parents=True, exist_ok=True)
     return f"sqlite://{data / 'bench.db'}?mode=rwc"
 
 
+def at_database(pg_url, database):
+    """`pg_url` with its database replaced by `database`, keeping its options (`?sslmode=…`)."""
+    parts = urllib.parse.urlsplit(pg_url)
+    return urllib.parse.urlunsplit(parts._replace(path=f"/{database}"))
+
+
 def psql(pg_url, sql, database=None):
-    url = pg_url if database is None else pg_url.rsplit("/", 1)[0] + "/" + database
+    url = pg_url if database is None else at_database(pg_url, database)
     out = run(["psql", url, "-Atqc", sql], capture_output=True, text=True)
     return out.stdout.strip()
 
@@ -206,7 +213,7 @@ def pgbench_ceiling(pg_url, scripts, defines, duration, connections, threads):
     """Transactions a second of Postgres alone running `scripts` (one picked at random for each
     transaction): each script is the statements behind one request, so this is the rate at which
     the database could answer the scenario's requests if the service cost nothing."""
-    url = pg_url.rsplit("/", 1)[0] + "/newsmeta_bench"
+    url = at_database(pg_url, "newsmeta_bench")
     cmd = [pgbench(), "-n", "-M", "prepared", f"-c{connections}", f"-j{threads}",
            f"-T{duration}", url]
     for script in scripts:
@@ -241,8 +248,11 @@ def main():
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--threads", type=int, default=2, help="wrk and pgbench threads")
     parser.add_argument("--fresh", action="store_true", help="rebuild the corpus even if present")
+    parser.add_argument("--only", action="append", metavar="SCENARIO",
+                        help="run only this scenario (article, list-entity, search, timeline, "
+                             "entities, write, batch); repeat for several")
     parser.add_argument("--pg-url", default=os.environ.get(
-        "PG_URL", "postgres://postgres@127.0.0.1:5432/postgres"))
+        "PG_URL", "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"))
     args = parser.parse_args()
 
     backends = ["postgres", "sqlite"] if args.backend == "both" else [args.backend]
@@ -260,6 +270,8 @@ def main():
         rows = []
         try:
             for scenario in scenarios:
+                if args.only and scenario["id"] not in args.only:
+                    continue
                 log(f"{backend}: {scenario['name']} for {args.duration} s")
                 service.reset_peak_rss()
                 result = wrk(service, scenario, out / scenario["paths"], args.duration,
