@@ -161,26 +161,35 @@ fn keywords_json(backend: DbBackend) -> Expr {
     ))
 }
 
+impl ArticleWithKeywords {
+    /// Articles with their keywords, in one statement (see [`keywords_json`]).
+    fn select(backend: DbBackend) -> Select<article::Entity> {
+        article::Entity::find().column_as(keywords_json(backend), "keywords")
+    }
+
+    fn into_row(self) -> StoreResult<ArticleRow> {
+        let keywords = match self.keywords.as_deref() {
+            Some(json) => serde_json::from_str(json).map_err(|error| {
+                sea_orm::DbErr::Json(format!(
+                    "the keywords of article {}: {error}",
+                    self.article.id
+                ))
+            })?,
+            None => Vec::new(),
+        };
+        Ok(ArticleRow {
+            article: self.article,
+            keywords,
+        })
+    }
+}
+
 /// One article with its keywords, in one statement.
 pub async fn get(conn: &impl ConnectionTrait, key: &str) -> StoreResult<ArticleRow> {
     let backend = conn.get_database_backend();
-    let row: ArticleWithKeywords = lookup(conn, key, || {
-        article::Entity::find().column_as(keywords_json(backend), "keywords")
-    })
-    .await?;
-    let keywords = match row.keywords.as_deref() {
-        Some(json) => serde_json::from_str(json).map_err(|error| {
-            sea_orm::DbErr::Json(format!(
-                "the keywords of article {}: {error}",
-                row.article.id
-            ))
-        })?,
-        None => Vec::new(),
-    };
-    Ok(ArticleRow {
-        article: row.article,
-        keywords,
-    })
+    let row: ArticleWithKeywords =
+        lookup(conn, key, || ArticleWithKeywords::select(backend)).await?;
+    row.into_row()
 }
 
 async fn keywords_of(
@@ -218,13 +227,19 @@ pub async fn list(
         return Ok((Vec::new(), None));
     };
     let ordering = sort.ordering();
-    let mut select = article::Entity::find().filter(condition);
+    let mut select = ArticleWithKeywords::select(conn.get_database_backend()).filter(condition);
     if let Some(cursor) = cursor {
         select = select.filter(ordering.after(ArticleSort::cursor_value(cursor), cursor.id));
     }
     ordering.apply(QueryTrait::query(&mut select));
-    let articles = select.limit(limit + 1).all(conn).await?;
-    let rows = with_keywords(conn, articles).await?;
+    let rows = select
+        .limit(limit + 1)
+        .into_model::<ArticleWithKeywords>()
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(ArticleWithKeywords::into_row)
+        .collect::<StoreResult<Vec<_>>>()?;
     Ok(split_page(rows, limit, |row| sort.cursor(row)))
 }
 
