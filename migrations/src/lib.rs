@@ -10,6 +10,7 @@ mod m20261127_000002_full_text_search;
 mod m20261127_000003_change_feed;
 mod m20261127_000004_plan_indexes;
 mod m20261127_000005_provenance;
+mod m20261127_000006_search_rank_vector;
 
 /// Runs `statements`, SQL written for the backend of `manager`, in order.
 pub(crate) async fn run_sql(
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000003_change_feed::Migration),
             Box::new(m20261127_000004_plan_indexes::Migration),
             Box::new(m20261127_000005_provenance::Migration),
+            Box::new(m20261127_000006_search_rank_vector::Migration),
         ]
     }
 }

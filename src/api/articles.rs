@@ -28,9 +28,10 @@ use crate::store::{mentions, quotes, sections};
 pub struct ArticleListParams {
     /// Full-text search in headline, standfirst and body: words (all must match), `"an exact
     /// phrase"`, `prefix*`, `OR` between alternatives, `-word` or `NOT word` to leave out. Case and
-    /// accents do not matter. Matches come best first (headline over standfirst over body) unless
-    /// `sort` says otherwise. A search without a letter or digit matches nothing. At most 1000
-    /// characters and 32 terms.
+    /// accents do not matter. Matches come best first unless `sort` says otherwise: the newest 200
+    /// matches (the server's `SEARCH_RANK_CANDIDATES`) by `published_at` are ranked, a headline
+    /// match over a standfirst match over a match in the body only, equal matches newest first.
+    /// A search without a letter or digit matches nothing. At most 1000 characters and 32 terms.
     q: Option<String>,
     /// An entity (id or slug) the article mentions; repeat for articles that mention all of them.
     #[serde(default)]
@@ -48,7 +49,8 @@ pub struct ArticleListParams {
     /// Published before this time (RFC 3339, or `YYYY-MM-DD`).
     #[param(value_type = Option<String>)]
     published_before: Option<String>,
-    /// One of `relevance` (best match of `q` first; the default with `q`, an error without),
+    /// One of `relevance` (best match of `q` first among its newest 200 matches, so its pages end
+    /// there while `total` counts every match; the default with `q`, an error without),
     /// `-published_at` (the default without `q`; undated articles last), `published_at`,
     /// `-created_at`, `created_at`.
     sort: Option<String>,
@@ -169,8 +171,15 @@ pub async fn list_page(
     } else {
         None
     };
-    let (rows, next) =
-        articles::list(state.reader(), &filter, sort, limit, cursor.as_ref()).await?;
+    let (rows, next) = articles::list(
+        state.reader(),
+        &filter,
+        sort,
+        limit,
+        cursor.as_ref(),
+        state.search_rank_candidates,
+    )
+    .await?;
     let mut data: Vec<Article> = rows.into_iter().map(Article::from).collect();
     if let (true, Some(q)) = (highlight, &filter.q) {
         let ids: Vec<uuid::Uuid> = data.iter().map(|a| a.id).collect();

@@ -58,6 +58,9 @@ pub struct AppState {
     pub rate_limits: RateLimits,
     /// Where the client's IP address is read from (`CLIENT_IP_SOURCE`).
     pub client_ip: ClientIpSource,
+    /// How many of an article search's newest matches `sort=relevance` ranks
+    /// (`SEARCH_RANK_CANDIDATES`); 0 ranks them all.
+    pub search_rank_candidates: u64,
 }
 
 impl AppState {
@@ -83,6 +86,7 @@ impl AppState {
                 settings.rate_limit_key_per_minute,
             ),
             client_ip: settings.client_ip_source,
+            search_rank_candidates: settings.search_rank_candidates,
         }
     }
 

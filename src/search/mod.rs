@@ -67,10 +67,13 @@ struct Target {
 const ARTICLES: Target = Target {
     table: "articles",
     fts: "articles_fts",
-    // Weights for D, C (body), B (standfirst), A (headline); 1 divides by 1 + log(length), so a
-    // long body that repeats a word does not bury a headline that has it.
-    pg_rank: r#"ts_rank_cd('{0.1, 0.2, 0.4, 1.0}', "articles"."search_vector", $1, 1)::float8"#,
-    fts_rank: r#"-bm25("articles_fts", 10.0, 5.0, 1.0)"#,
+    // The rank reads the headline (A) and standfirst (B) only, from the small `rank_vector`
+    // (migration `m20261127_000006_search_rank_vector`): `search_vector`, with the body, is stored
+    // out of line, and reading it for every candidate was most of a search's cost. A match in the
+    // body alone ranks 0, and such matches come newest first. Weights for D, C, B, A; 1 divides
+    // by 1 + log(length). FTS5 weighs its columns the same way: the body's weight is 0.
+    pg_rank: r#"ts_rank_cd('{0.1, 0.2, 0.4, 1.0}', "articles"."rank_vector", $1, 1)::float8"#,
+    fts_rank: r#"-bm25("articles_fts", 10.0, 5.0, 0.0)"#,
     columns: &[
         ("headline", Shape::Whole),
         ("standfirst", Shape::Whole),
@@ -99,8 +102,10 @@ pub fn quotes_matching(backend: DbBackend, query: &SearchQuery) -> Condition {
     matching(engine(backend), &QUOTES, query)
 }
 
-/// Restricts `select` (a query over `articles`) to matches of `query` and adds their rank as
-/// the column [`RANK_COLUMN`]; answers the rank expression, higher for better matches.
+/// Adds the rank of `query` to `select`, a query over `articles` restricted to its matches
+/// ([`articles_matching`]), as the column [`RANK_COLUMN`]; answers the rank expression, higher for
+/// better matches. (On SQLite the rank comes from a join with the FTS5 matches, which restricts
+/// the rows by itself.)
 pub fn rank_articles(
     backend: DbBackend,
     query: &SearchQuery,
@@ -251,10 +256,7 @@ fn rank(
         return rank;
     }
     let rank = match engine {
-        Engine::Postgres => {
-            select.cond_where(matching(engine, target, query));
-            Expr::cust_with_exprs(target.pg_rank, [tsquery(query)])
-        }
+        Engine::Postgres => Expr::cust_with_exprs(target.pg_rank, [tsquery(query)]),
         Engine::Fts5 => {
             // FTS5 ranks only inside the query that MATCHes, so the matches and their scores
             // come from a subquery joined on rowid.

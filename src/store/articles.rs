@@ -10,7 +10,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::page::{rank_cursor, ranked_rows, split_page, Cursor, Ordering};
+use super::page::{rank_cursor, ranked_rows, split_page, Candidates, Cursor, Ordering};
 use super::{entities, now, offset, StoreError, StoreResult};
 use crate::api::types::{ArticleCreate, ArticlePatch, MentionCreate, Provenance};
 use crate::domain;
@@ -212,16 +212,18 @@ async fn keywords_of(
     Ok(out)
 }
 
-/// A page of articles. With [`ArticleSort::Relevance`] and a search, best matches first.
+/// A page of articles. With [`ArticleSort::Relevance`] and a search, best matches first, among
+/// the newest `rank_candidates` matches (all of them when it is 0).
 pub async fn list(
     conn: &impl ConnectionTrait,
     filter: &ArticleFilter,
     sort: ArticleSort,
     limit: u64,
     cursor: Option<&Cursor>,
+    rank_candidates: u64,
 ) -> StoreResult<(Vec<ArticleRow>, Option<Cursor>)> {
     if let (ArticleSort::Relevance, Some(q)) = (sort, &filter.q) {
-        return ranked_list(conn, filter, q, limit, cursor).await;
+        return ranked_list(conn, filter, q, limit, cursor, rank_candidates).await;
     }
     let Some(condition) = conditions(conn, filter).await? else {
         return Ok((Vec::new(), None));
@@ -244,21 +246,24 @@ pub async fn list(
 }
 
 /// A page of the articles matching `q`, best first; the cursor carries the rank of the last one.
+/// Only the newest `rank_candidates` matches (in the list's default order, `-published_at`) are
+/// ranked, unless it is 0: ranking costs the database something for every match it scores, and a
+/// common word matches a large share of the corpus.
 async fn ranked_list(
     conn: &impl ConnectionTrait,
     filter: &ArticleFilter,
     q: &SearchQuery,
     limit: u64,
     cursor: Option<&Cursor>,
+    rank_candidates: u64,
 ) -> StoreResult<(Vec<ArticleRow>, Option<Cursor>)> {
-    // The ranking restricts the rows to the matches itself.
-    let others = ArticleFilter {
-        q: None,
-        ..filter.clone()
-    };
-    let Some(condition) = conditions(conn, &others).await? else {
+    let Some(condition) = conditions(conn, filter).await? else {
         return Ok((Vec::new(), None));
     };
+    let candidates = (rank_candidates > 0).then(|| Candidates {
+        order: ArticleSort::PublishedDesc.ordering(),
+        limit: rank_candidates,
+    });
     let (models, ranks) = ranked_rows::<article::Entity>(
         conn,
         condition,
@@ -267,6 +272,7 @@ async fn ranked_list(
         |model| model.id,
         limit,
         cursor,
+        candidates,
     )
     .await?;
     let rows = with_keywords(conn, models).await?;

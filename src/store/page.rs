@@ -6,12 +6,12 @@
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use sea_orm::sea_query::{Condition, Expr, ExprTrait, NullOrdering, Order, SelectStatement};
+use sea_orm::sea_query::{
+    Alias, Asterisk, Condition, Expr, ExprTrait, NullOrdering, Order, Query, SelectStatement,
+};
 use std::collections::HashMap;
 
-use sea_orm::{
-    ConnectionTrait, DbBackend, DbErr, EntityTrait, FromQueryResult, QueryFilter, QueryTrait, Value,
-};
+use sea_orm::{ConnectionTrait, DbBackend, DbErr, EntityTrait, FromQueryResult, QueryTrait, Value};
 use serde::{Deserialize, Serialize};
 
 use crate::search;
@@ -56,9 +56,20 @@ pub fn rank_value(cursor: &Cursor) -> Option<Value> {
     rank.is_finite().then(|| rank.into())
 }
 
-/// The rows of `E` that meet `condition`, ranked best first by the expression `rank` adds to the
-/// query, up to `limit + 1` of them after `cursor` (a [`rank_cursor`]), with each row's rank by id
-/// so that the caller can make the next page's cursor.
+/// The rows a search ranks when it does not rank every match: the first `limit` in `order`.
+pub struct Candidates {
+    /// The order that picks them (newest first, for articles).
+    pub order: Ordering,
+    /// How many.
+    pub limit: u64,
+}
+
+/// The rows of `E` that meet `condition` (which holds the search's match), ranked best first by
+/// the expression `rank` adds to the query, up to `limit + 1` of them after `cursor` (a
+/// [`rank_cursor`]), with each row's rank by id so that the caller can make the next page's
+/// cursor. With `candidates`, only the first of the rows in the candidates' order are ranked: every
+/// page ranks the same set, so pages follow on without a gap or a repeat within it.
+#[allow(clippy::too_many_arguments)]
 pub async fn ranked_rows<E>(
     conn: &impl ConnectionTrait,
     condition: Condition,
@@ -67,14 +78,38 @@ pub async fn ranked_rows<E>(
     id_of: impl Fn(&E::Model) -> Uuid,
     limit: u64,
     cursor: Option<&Cursor>,
+    candidates: Option<Candidates>,
 ) -> Result<(Vec<E::Model>, HashMap<Uuid, f64>), DbErr>
 where
     E: EntityTrait,
     E::Model: FromQueryResult,
 {
     let backend = conn.get_database_backend();
-    let mut select = E::find().filter(condition);
+    let mut select = E::find();
     let query = QueryTrait::query(&mut select);
+    match candidates {
+        Some(candidates) => {
+            // The candidates, as a derived table named like the table itself, so the model's
+            // columns and the rank expression read it as they would the table. It keeps every
+            // column (and SQLite's rowid, which `*` leaves out, for the FTS5 join); ranking reads
+            // only the rows it holds.
+            let table = E::default();
+            let mut picked = Query::select();
+            picked
+                .expr(Expr::col((table, Asterisk)))
+                .from(table)
+                .cond_where(condition);
+            if backend == DbBackend::Sqlite {
+                picked.expr_as(Expr::col((table, Alias::new("rowid"))), Alias::new("rowid"));
+            }
+            candidates.order.apply(&mut picked);
+            picked.limit(candidates.limit);
+            query.from_clear().from_subquery(picked, table);
+        }
+        None => {
+            query.cond_where(condition);
+        }
+    }
     let ordering = Ordering {
         key: rank(backend, query),
         id: Expr::col((E::default(), id)),

@@ -170,12 +170,7 @@ async fn ranked_list(
     limit: u64,
     cursor: Option<&Cursor>,
 ) -> StoreResult<(Vec<QuoteRow>, Option<Cursor>)> {
-    // The ranking restricts the rows to the matches itself.
-    let others = QuoteFilter {
-        q: None,
-        ..filter.clone()
-    };
-    let Some(condition) = conditions(conn, &others).await? else {
+    let Some(condition) = conditions(conn, filter).await? else {
         return Ok((Vec::new(), None));
     };
     let (models, ranks) = ranked_rows::<quote::Entity>(
@@ -186,6 +181,7 @@ async fn ranked_list(
         |model| model.id,
         limit,
         cursor,
+        None,
     )
     .await?;
     let rows = with_speakers(conn, models).await?;

@@ -256,6 +256,7 @@ async fn serve_on(
             DEFAULT_RATE_LIMIT_KEY_PER_MINUTE,
         ),
         client_ip: ClientIpSource::Peer,
+        search_rank_candidates: newsmeta::config::DEFAULT_SEARCH_RANK_CANDIDATES,
     };
     configure(&mut state);
     let server = newsmeta::app::serve(listener, state).expect("cannot start the server");

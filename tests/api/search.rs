@@ -11,7 +11,7 @@ use reqwest::{Response, StatusCode};
 use sea_orm::ConnectionTrait;
 use serde_json::{json, Value};
 
-use crate::helpers::{assert_problem, next_link, spawn_app, TestApp};
+use crate::helpers::{assert_problem, next_link, spawn_app, spawn_app_configured, TestApp};
 
 const SEED: &str = "us-officials-condemn-uk-immigration-approach";
 const TRUMP_MILITARY: &str = "I would stop it, and it doesn't matter if you call out the military.";
@@ -391,6 +391,198 @@ async fn relevance_pages_follow_on_without_gaps_or_repeats_even_between_equal_ra
         assert!(pages.len() <= 6, "more rows than matches: {pages:?}");
     }
     assert_eq!(pages, expected);
+}
+
+/// Every page of `query` on `/v1/articles`, `limit` at a time, followed through `next_cursor`:
+/// the slugs in order, and the `total` each page reported.
+async fn all_pages(
+    app: &TestApp,
+    query: &[(&str, &str)],
+    limit: &str,
+) -> (Vec<String>, Vec<Value>) {
+    let mut slugs = Vec::new();
+    let mut totals = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let mut pairs = query.to_vec();
+        pairs.push(("limit", limit));
+        if let Some(cursor) = &cursor {
+            pairs.push(("cursor", cursor));
+        }
+        let body = page(app, "/v1/articles", &pairs).await;
+        slugs.extend(field(&body, "slug"));
+        totals.push(body["total"].clone());
+        assert!(slugs.len() <= 100, "the pages do not end: {slugs:?}");
+        match body["next_cursor"].as_str() {
+            Some(next) => cursor = Some(next.to_owned()),
+            None => return (slugs, totals),
+        }
+    }
+}
+
+/// Seven articles matching `migration`, published a day apart, and one undated: some match in
+/// the headline (the best rank), the others in the body only. Matches of a kind have texts of
+/// the same length, so they rank equally and the newest (the last created) comes first.
+async fn create_dated_matches(app: &TestApp) {
+    let articles = [
+        (
+            "old-headline-1",
+            "Migration figures published",
+            "2026-01-01T08:00:00Z",
+        ),
+        (
+            "old-headline-2",
+            "Migration debate resumes",
+            "2026-01-02T08:00:00Z",
+        ),
+        ("new-body-1", "Parliament sits late", "2026-01-03T08:00:00Z"),
+        ("new-body-2", "Ministers meet again", "2026-01-04T08:00:00Z"),
+        (
+            "new-headline",
+            "Migration rules change",
+            "2026-01-05T08:00:00Z",
+        ),
+        (
+            "newest-body",
+            "Talks continue today",
+            "2026-01-06T08:00:00Z",
+        ),
+    ];
+    for (slug, headline, published_at) in articles {
+        let body = if headline.starts_with("Migration") {
+            "Officials spoke on Monday."
+        } else {
+            "Officials spoke about migration on Monday."
+        };
+        create(
+            app,
+            json!({"slug": slug, "headline": headline, "body": body, "published_at": published_at}),
+        )
+        .await;
+    }
+    create(
+        app,
+        json!({"slug": "undated-headline", "headline": "Migration history revisited",
+               "body": "Officials spoke on Monday."}),
+    )
+    .await;
+    create_article(app, "unrelated", "Storm warning", None, "Rain is coming.").await;
+}
+
+#[tokio::test]
+async fn relevance_ranks_only_the_newest_matches_up_to_the_configured_cap() {
+    let app = spawn_app_configured(|state| state.search_rank_candidates = 4).await;
+    create_dated_matches(&app).await;
+    // The four newest matches by publication, ranked: the headline match first, then the body
+    // matches, newest first among equals. The older headline matches are not ranked.
+    let ranked = page(
+        &app,
+        "/v1/articles",
+        &[("q", "migration"), ("limit", "100"), ("count", "true")],
+    )
+    .await;
+    assert_eq!(
+        field(&ranked, "slug"),
+        ["new-headline", "newest-body", "new-body-2", "new-body-1"]
+    );
+    // `total` counts every match, and the other sorts list them all.
+    assert_eq!(ranked["total"], 7);
+    let newest = page(
+        &app,
+        "/v1/articles",
+        &[
+            ("q", "migration"),
+            ("sort", "-published_at"),
+            ("limit", "100"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        field(&newest, "slug"),
+        [
+            "newest-body",
+            "new-headline",
+            "new-body-2",
+            "new-body-1",
+            "old-headline-2",
+            "old-headline-1",
+            "undated-headline"
+        ]
+    );
+    // Other filters pick the candidates before the cap: the cap takes the newest four of these.
+    let before = page(
+        &app,
+        "/v1/articles",
+        &[
+            ("q", "migration"),
+            ("published_before", "2026-01-05"),
+            ("limit", "100"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        field(&before, "slug"),
+        [
+            "old-headline-2",
+            "old-headline-1",
+            "new-body-2",
+            "new-body-1"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn relevance_pages_within_the_cap_follow_on_without_gaps_or_repeats() {
+    let app = spawn_app_configured(|state| state.search_rank_candidates = 5).await;
+    create_dated_matches(&app).await;
+    let query = [("q", "migration"), ("count", "true")];
+    let whole = page(
+        &app,
+        "/v1/articles",
+        &[&query[..], &[("limit", "100")]].concat(),
+    )
+    .await;
+    let expected = field(&whole, "slug");
+    assert_eq!(
+        expected,
+        [
+            "new-headline",
+            "old-headline-2",
+            "newest-body",
+            "new-body-2",
+            "new-body-1"
+        ]
+    );
+    for limit in ["1", "2", "3"] {
+        let (slugs, totals) = all_pages(&app, &query, limit).await;
+        assert_eq!(slugs, expected, "limit={limit}");
+        assert!(totals.iter().all(|t| t == 7), "limit={limit}: {totals:?}");
+    }
+}
+
+#[tokio::test]
+async fn without_a_cap_relevance_ranks_every_match_and_undated_ones_come_last_in_the_cap() {
+    let everything = spawn_app_configured(|state| state.search_rank_candidates = 0).await;
+    create_dated_matches(&everything).await;
+    let (slugs, _) = all_pages(&everything, &[("q", "migration")], "2").await;
+    assert_eq!(
+        slugs,
+        [
+            "undated-headline",
+            "new-headline",
+            "old-headline-2",
+            "old-headline-1",
+            "newest-body",
+            "new-body-2",
+            "new-body-1"
+        ]
+    );
+    // An undated match is the last candidate, after every dated one.
+    let capped = spawn_app_configured(|state| state.search_rank_candidates = 6).await;
+    create_dated_matches(&capped).await;
+    let (slugs, _) = all_pages(&capped, &[("q", "migration")], "2").await;
+    assert!(!slugs.contains(&"undated-headline".to_owned()), "{slugs:?}");
+    assert_eq!(slugs.len(), 6, "{slugs:?}");
 }
 
 // --- highlights --------------------------------------------------------------------------------
@@ -842,11 +1034,18 @@ async fn the_search_migration_indexes_existing_rows_and_can_be_undone() {
         .iter()
         .find(|m| m.name() == "m20261127_000002_full_text_search")
         .unwrap();
+    // The rank vector depends on the search migration's configurations: it goes first.
+    let rank_vector = migrations
+        .iter()
+        .find(|m| m.name() == "m20261127_000006_search_rank_vector")
+        .unwrap();
     let manager = SchemaManager::new(&app.db);
+    rank_vector.down(&manager).await.unwrap();
     search.down(&manager).await.unwrap();
     // Written while there is no search index.
     app.create_seed().await;
     search.up(&manager).await.unwrap();
+    rank_vector.up(&manager).await.unwrap();
     assert_eq!(found(&app, "immigration").await, [SEED]);
     assert_eq!(quotes_found(&app, "military").await, set(&[TRUMP_MILITARY]));
     // And it keeps up with new rows.
