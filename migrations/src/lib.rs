@@ -1,7 +1,8 @@
 //! Database migrations for newsmeta. One migration set serves Postgres and SQLite: statements are
-//! built with SeaQuery's backend-neutral builders, except full-text search and the change feed's
-//! triggers, which the backends do in their own ways, and the few indexes only Postgres can have;
-//! their migrations say so.
+//! built with SeaQuery's backend-neutral builders, except full-text search, the change feed's
+//! triggers and the triggers that copy an article's `published_at` to its mentions and quotes,
+//! which the backends do in their own ways, and the few indexes only Postgres can have; their
+//! migrations say so.
 
 pub use sea_orm_migration::prelude::*;
 
@@ -11,6 +12,7 @@ mod m20261127_000003_change_feed;
 mod m20261127_000004_plan_indexes;
 mod m20261127_000005_provenance;
 mod m20261127_000006_search_rank_vector;
+mod m20261127_000007_published_at_copies;
 
 /// Runs `statements`, SQL written for the backend of `manager`, in order.
 pub(crate) async fn run_sql(
@@ -37,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000004_plan_indexes::Migration),
             Box::new(m20261127_000005_provenance::Migration),
             Box::new(m20261127_000006_search_rank_vector::Migration),
+            Box::new(m20261127_000007_published_at_copies::Migration),
         ]
     }
 }

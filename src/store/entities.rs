@@ -813,6 +813,10 @@ pub async fn merge(
         StoreError::invalid("duplicate", format!("no entity `{duplicate_key}` exists"))
     })?;
     let touched = mentioning_articles(&txn, duplicate.id).await?;
+    // The articles are locked (and their versions bumped) before their mentions move: a new
+    // mention row takes its article's `published_at` (a database trigger), and the lock keeps a
+    // concurrent change of that date from slipping in between.
+    super::articles::touch_many(&txn, &touched).await?;
 
     let survivor_mentions: HashMap<Uuid, mention::Model> = mention::Entity::find()
         .filter(mention::Column::EntityId.eq(survivor.id))
@@ -878,7 +882,6 @@ pub async fn merge(
     let mut model: named_entity::ActiveModel = survivor.into();
     model.updated_at = Set(now());
     let survivor = model.update(&txn).await?;
-    super::articles::touch_many(&txn, &touched).await?;
     let row = rows_for(&txn, vec![survivor]).await?.pop();
     txn.commit().await?;
     row.ok_or_else(|| StoreError::NotFound(format!("entity `{survivor_key}`")))

@@ -9,6 +9,8 @@
 //! ([`crate::calendar`]: local midnights, found with the zone's rules, so a DST day is 23 or 25
 //! hours long) and sent with the query as parameters that each row's publication time is compared
 //! with: no backend's date functions are involved, so both backends agree to the microsecond.
+//! The timelines of one entity or one speaker read the copy of the article's `published_at` that
+//! mentions and quotes carry (see [`counted_rows`]).
 //! Buckets nothing fell into are filled with 0 here.
 
 use chrono::{DateTime, Utc};
@@ -36,12 +38,19 @@ impl Window {
 
     /// Restricts `query`, which must have `articles` joined, to articles published in the window.
     fn apply(&self, query: &mut SelectStatement) {
-        let published = || Expr::col((article::Entity, article::Column::PublishedAt));
+        self.apply_to(
+            query,
+            &Expr::col((article::Entity, article::Column::PublishedAt)),
+        );
+    }
+
+    /// Restricts `query` to rows whose publication time, `published`, is in the window.
+    fn apply_to(&self, query: &mut SelectStatement, published: &Expr) {
         if let Some(from) = self.from {
-            query.and_where(published().gte(from));
+            query.and_where(published.clone().gte(from));
         }
         if let Some(to) = self.to {
-            query.and_where(published().lt(to));
+            query.and_where(published.clone().lt(to));
         }
     }
 }
@@ -275,45 +284,81 @@ struct BucketCount {
     count: i64,
 }
 
+/// The table whose rows a timeline counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Counted {
+    Articles,
+    Mentions,
+    Quotes,
+}
+
+/// The copy of its article's `published_at` that each mention and quote carries, kept equal to
+/// the article's by the database's triggers (migration 000006). The service never writes it, so
+/// it is not a column of the entities.
+fn published_copy(table: impl sea_orm::sea_query::IntoIden) -> Expr {
+    Expr::col((table, Alias::new("published_at")))
+}
+
 /// The rows a timeline counts in `window`, each with its weight (`weight`): 1 per article or
-/// quote, the mention count per mention.
+/// quote, the mention count per mention. Answers the query and the publication time each row
+/// counts at.
+///
+/// The timeline of one entity's mentions, or of one speaker's quotes, reads the mentions or
+/// quotes alone, by their copy of the article's `published_at`: one range of the index
+/// `(entity_id, published_at, mention_count)` or `(speaker_entity_id, published_at)`, with no
+/// article read per row. Articles that mention an entity are counted the same way, by the
+/// entity's mentions: an article mentions an entity at most once (the table's key). The other
+/// timelines start from the window's articles (the `published_at` index) and join their mentions
+/// or quotes, and so does a search `q`, which is a condition on the articles.
 fn counted_rows(
     backend: sea_orm::DbBackend,
     metric: Metric,
     window: Window,
     filter: &TimelineFilter,
-) -> SelectStatement {
-    let article_id = || Expr::col((article::Entity, article::Column::Id));
+) -> (SelectStatement, Expr) {
+    let counted = match metric {
+        Metric::Articles if filter.entity.is_some() => Counted::Mentions,
+        Metric::Articles => Counted::Articles,
+        Metric::Mentions => Counted::Mentions,
+        Metric::Quotes => Counted::Quotes,
+    };
+    let narrowed = match counted {
+        Counted::Articles => false,
+        Counted::Mentions => filter.entity.is_some(),
+        Counted::Quotes => filter.speaker.is_some(),
+    };
+    let join_articles = counted != Counted::Articles && (!narrowed || filter.q.is_some());
+    let weight: Expr = if metric == Metric::Mentions {
+        Expr::col((mention::Entity, mention::Column::MentionCount))
+    } else {
+        Expr::val(1)
+    };
+    let article_id = match counted {
+        Counted::Articles => Expr::col((article::Entity, article::Column::Id)),
+        Counted::Mentions => Expr::col((mention::Entity, mention::Column::ArticleId)),
+        Counted::Quotes => Expr::col((quote::Entity, quote::Column::ArticleId)),
+    };
     let mut query = Query::select();
-    match metric {
-        Metric::Articles => {
-            query.expr_as(Expr::val(1), "weight").from(article::Entity);
-        }
-        Metric::Mentions => {
-            query
-                .expr_as(
-                    Expr::col((mention::Entity, mention::Column::MentionCount)),
-                    "weight",
-                )
-                .from(mention::Entity)
-                .inner_join(
-                    article::Entity,
-                    article_id().equals((mention::Entity, mention::Column::ArticleId)),
-                );
-        }
-        Metric::Quotes => {
-            query
-                .expr_as(Expr::val(1), "weight")
-                .from(quote::Entity)
-                .inner_join(
-                    article::Entity,
-                    article_id().equals((quote::Entity, quote::Column::ArticleId)),
-                );
-        }
+    query.expr_as(weight, "weight");
+    match counted {
+        Counted::Articles => query.from(article::Entity),
+        Counted::Mentions => query.from(mention::Entity),
+        Counted::Quotes => query.from(quote::Entity),
+    };
+    if join_articles {
+        query.inner_join(
+            article::Entity,
+            Expr::col((article::Entity, article::Column::Id)).eq(article_id.clone()),
+        );
     }
-    window.apply(&mut query);
+    let published = match counted {
+        Counted::Mentions if !join_articles => published_copy(mention::Entity),
+        Counted::Quotes if !join_articles => published_copy(quote::Entity),
+        _ => Expr::col((article::Entity, article::Column::PublishedAt)),
+    };
+    window.apply_to(&mut query, &published);
     if let Some(entity) = filter.entity {
-        if metric == Metric::Mentions {
+        if counted == Counted::Mentions {
             query.and_where(Expr::col((mention::Entity, mention::Column::EntityId)).eq(entity));
         } else {
             let mentioning = Query::select()
@@ -321,11 +366,11 @@ fn counted_rows(
                 .from(mention::Entity)
                 .and_where(Expr::col(mention::Column::EntityId).eq(entity))
                 .to_owned();
-            query.and_where(article_id().in_subquery(mentioning));
+            query.and_where(article_id.clone().in_subquery(mentioning));
         }
     }
     if let Some(speaker) = filter.speaker {
-        if metric == Metric::Quotes {
+        if counted == Counted::Quotes {
             query.and_where(Expr::col((quote::Entity, quote::Column::SpeakerEntityId)).eq(speaker));
         } else {
             let quoting = Query::select()
@@ -333,13 +378,13 @@ fn counted_rows(
                 .from(quote::Entity)
                 .and_where(Expr::col(quote::Column::SpeakerEntityId).eq(speaker))
                 .to_owned();
-            query.and_where(article_id().in_subquery(quoting));
+            query.and_where(article_id.in_subquery(quoting));
         }
     }
     if let Some(q) = &filter.q {
         query.cond_where(search::articles_matching(backend, q));
     }
-    query
+    (query, published)
 }
 
 /// The bucket index of the row whose publication time is `published`, among `buckets[lo..=hi]`:
@@ -359,9 +404,33 @@ fn bucket_of(published: &Expr, buckets: &[Bucket], lo: usize, hi: usize) -> Expr
     .into()
 }
 
+/// The bucket index of the row whose publication time is `published`. Postgres has it built in:
+/// `width_bucket` over the buckets' starts (after the first) is a binary search in native code,
+/// half the database's time of the `CASE` tree ([`bucket_of`]) on a year of a much-mentioned
+/// entity's mentions. Both compare the same instants, so both place every row alike.
+fn bucket_index(backend: sea_orm::DbBackend, published: Expr, buckets: &[Bucket]) -> Expr {
+    if backend == sea_orm::DbBackend::Postgres && buckets.len() > 1 {
+        // SeaQuery reads `[…]` in a custom expression as a quoted name and would leave the
+        // placeholders inside unbound, so the brackets come in as raw expressions of their own.
+        let mut values = vec![published, Expr::cust("[")];
+        values.extend(buckets[1..].iter().map(|bucket| Expr::val(bucket.start)));
+        values.push(Expr::cust("]"));
+        let starts: Vec<String> = (3..values.len()).map(|n| format!("${n}")).collect();
+        return Expr::cust_with_exprs(
+            format!(
+                "width_bucket($1, ARRAY $2 {} ${})",
+                starts.join(", "),
+                values.len()
+            ),
+            values,
+        );
+    }
+    bucket_of(&published, buckets, 0, buckets.len().saturating_sub(1))
+}
+
 /// The count of `metric` in each of `buckets` (contiguous, oldest first), zero-filled, in one
-/// query: the rows in the window are read once through the `published_at` index, each is given
-/// its bucket's index, and the query groups by it.
+/// query: the rows in the window are read once through an index on their publication time (see
+/// [`counted_rows`]), each is given its bucket's index, and the query groups by it.
 pub async fn timeline(
     conn: &impl ConnectionTrait,
     metric: Metric,
@@ -376,12 +445,8 @@ pub async fn timeline(
         from: Some(first.start),
         to: Some(last.end),
     };
-    let mut counted = counted_rows(backend, metric, window, filter);
-    let published = Expr::col((article::Entity, article::Column::PublishedAt));
-    counted.expr_as(
-        bucket_of(&published, buckets, 0, buckets.len() - 1),
-        "bucket",
-    );
+    let (mut counted, published) = counted_rows(backend, metric, window, filter);
+    counted.expr_as(bucket_index(backend, published, buckets), "bucket");
     let placed = Alias::new("placed");
     let query = Query::select()
         .column((placed.clone(), Alias::new("bucket")))

@@ -682,7 +682,7 @@ async fn a_timeline_for_an_entity_a_speaker_or_words_counts_only_those_articles(
     seed_and_fixtures(&app).await;
     let window = "from=2026-03-28&to=2026-04-01&tz=Europe/London";
     let series = |query: &str| format!("/v1/stats/timeline?{window}&{query}");
-    let cases: [(&str, [i64; 4]); 9] = [
+    let cases: [(&str, [i64; 4]); 12] = [
         // Articles mentioning the UK, and the UK's own mentions.
         ("entity=united-kingdom", [1, 1, 1, 0]),
         ("entity=united-kingdom&metric=mentions", [3, 1, 1, 0]),
@@ -697,6 +697,15 @@ async fn a_timeline_for_an_entity_a_speaker_or_words_counts_only_those_articles(
         ("q=budget&metric=quotes", [0, 0, 3, 0]),
         // They combine.
         ("entity=united-kingdom&speaker=keir-starmer", [1, 0, 0, 0]),
+        (
+            "entity=united-kingdom&speaker=keir-starmer&metric=mentions",
+            [3, 0, 0, 0],
+        ),
+        (
+            "entity=united-kingdom&q=budget&metric=mentions",
+            [0, 0, 1, 0],
+        ),
+        ("speaker=rachel-reeves&q=budget&metric=quotes", [0, 0, 2, 0]),
     ];
     for (query, expected) in cases {
         let answer = app.get_json(&series(query)).await;
@@ -715,6 +724,152 @@ async fn a_timeline_for_an_entity_a_speaker_or_words_counts_only_those_articles(
         by_id,
         app.get_json(&series("speaker=rachel-reeves&metric=quotes"))
             .await
+    );
+}
+
+#[tokio::test]
+async fn a_timeline_follows_an_article_whose_date_changes_and_the_parts_written_to_it() {
+    let app = spawn_app().await;
+    let fixtures = seed_and_fixtures(&app).await;
+    let window = "from=2026-03-28&to=2026-04-01&tz=Europe/London";
+    let series = |query: &'static str| {
+        let app = &app;
+        async move {
+            let answer = app
+                .get_json(&format!("/v1/stats/timeline?{window}&{query}"))
+                .await;
+            counts(&answer)
+                .into_iter()
+                .map(|(_, c)| c)
+                .collect::<Vec<i64>>()
+        }
+    };
+    assert_eq!(
+        series("entity=united-kingdom&metric=mentions").await,
+        [3, 1, 1, 0]
+    );
+    assert_eq!(
+        series("speaker=keir-starmer&metric=quotes").await,
+        [1, 0, 0, 0]
+    );
+
+    // `eve` moves from Saturday 28 March to Tuesday 31 March: its mentions and quote go with it,
+    // read by the entity's and the speaker's own rows as by the window's articles.
+    let since = app.get_json("/v1/changes?since=latest").await["next_cursor"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let moved = app
+        .patch_json(
+            "/v1/articles/eve",
+            &json!({"published_at": "2026-03-31T12:00:00Z"}),
+        )
+        .await;
+    assert_eq!(moved.status(), StatusCode::OK);
+    let cases: [(&str, [i64; 4]); 6] = [
+        ("entity=united-kingdom&metric=mentions", [0, 1, 1, 3]),
+        ("entity=united-kingdom", [0, 1, 1, 1]),
+        ("entity=united-kingdom&speaker=keir-starmer", [0, 0, 0, 1]),
+        ("speaker=keir-starmer&metric=quotes", [0, 0, 0, 1]),
+        ("metric=mentions", [0, 3, 7, 5]),
+        ("metric=quotes", [0, 1, 3, 1]),
+    ];
+    for (query, expected) in cases {
+        assert_eq!(series(query).await, expected, "{query}");
+    }
+    // The feed lists the article's change, not its quote: the quote itself did not change.
+    let feed = app.get_json(&format!("/v1/changes?since={since}")).await;
+    let listed: Vec<(&str, &str, &str)> = feed["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["resource"].as_str().unwrap(),
+                c["action"].as_str().unwrap(),
+                c["id"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        listed,
+        [("article", "updated", fixtures[0]["id"].as_str().unwrap())]
+    );
+
+    // A mention put and a quote added to the moved article count on its new day.
+    let put = app
+        .write(Method::PUT, "/v1/articles/eve/entities/rachel-reeves")
+        .json(&json!({"mention_count": 2}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(put.status(), StatusCode::CREATED);
+    let quoted = app
+        .post_json(
+            "/v1/articles/eve/quotes",
+            &json!({"text": "Another quote", "speaker": {"slug": "rachel-reeves"}}),
+        )
+        .await;
+    assert_eq!(quoted.status(), StatusCode::CREATED);
+    assert_eq!(
+        series("entity=rachel-reeves&metric=mentions").await,
+        [0, 0, 5, 2]
+    );
+    assert_eq!(
+        series("speaker=rachel-reeves&metric=quotes").await,
+        [0, 0, 2, 1]
+    );
+
+    // Merging the Bank of England into Rachel Reeves gives her a new mention in
+    // `just-before-midnight` (29 March) and adds to the one in `autumn` (outside the window).
+    let merged = app
+        .post_json(
+            "/v1/entities/rachel-reeves/merge",
+            &json!({"duplicate": "bank-of-england"}),
+        )
+        .await;
+    assert_eq!(merged.status(), StatusCode::OK);
+    assert_eq!(
+        series("entity=rachel-reeves&metric=mentions").await,
+        [0, 2, 5, 2]
+    );
+    assert_eq!(
+        series("speaker=rachel-reeves&metric=quotes").await,
+        [0, 1, 2, 1]
+    );
+    assert_eq!(series("entity=rachel-reeves").await, [0, 1, 2, 1]);
+
+    // An article that loses its date leaves every timeline; one that gains a date joins it.
+    for (slug, published_at) in [
+        ("eve", Value::Null),
+        (
+            "us-officials-condemn-uk-immigration-approach",
+            json!("2026-03-28T09:00:00Z"),
+        ),
+    ] {
+        let response = app
+            .patch_json(
+                &format!("/v1/articles/{slug}"),
+                &json!({"published_at": published_at}),
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::OK, "{slug}");
+    }
+    assert_eq!(
+        series("entity=united-kingdom&metric=mentions").await,
+        [7, 1, 1, 0]
+    );
+    assert_eq!(
+        series("entity=rachel-reeves&metric=mentions").await,
+        [0, 2, 5, 0]
+    );
+    assert_eq!(
+        series("speaker=united-states&metric=quotes").await,
+        [5, 0, 0, 0]
+    );
+    assert_eq!(
+        series("speaker=keir-starmer&metric=quotes").await,
+        [1, 0, 0, 0]
     );
 }
 
