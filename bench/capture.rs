@@ -212,6 +212,11 @@ impl Sample {
             total >= ARTICLES,
             "the corpus has {total} articles; fill it first"
         );
+        // SQLite stores a uuid as 16 bytes; its 32 hex digits name the article as well.
+        let id = match db.get_database_backend() {
+            DbBackend::Postgres => "CAST(id AS TEXT)",
+            _ => "lower(hex(id))",
+        };
         let mut articles = Vec::new();
         let mut words = Vec::new();
         for k in 0..ARTICLES {
@@ -219,7 +224,7 @@ impl Sample {
             let row = text_column(
                 db,
                 &format!(
-                    "SELECT CAST(id AS TEXT) || ' ' || headline FROM articles \
+                    "SELECT {id} || ' ' || headline FROM articles \
                      ORDER BY id LIMIT 1 OFFSET {offset}"
                 ),
             )
@@ -320,12 +325,15 @@ fn pgbench_script(
         // Highest first, so that `$1` does not eat the start of `$10`.
         for (p, value) in values.iter().enumerate().rev() {
             let placeholder = format!("${}", p + 1);
-            let replacement = match text(value)? {
-                None => "NULL".to_owned(),
+            // pgbench sends its variables untyped, where the service binds each with its type:
+            // the cast restores the type (an untyped `ARRAY[…]` of times would read as text[]).
+            let (text, pg_type) = text(value)?;
+            let replacement = match text {
+                None => format!("CAST(NULL AS {pg_type})"),
                 Some(text) => {
                     let name = format!("{prefix}s{s}p{}", p + 1);
                     defines.insert(name.clone(), text);
-                    format!(":{name}")
+                    format!("CAST(:{name} AS {pg_type})")
                 }
             };
             sql = sql.replace(&placeholder, &replacement);
@@ -336,30 +344,34 @@ fn pgbench_script(
     Ok(script)
 }
 
-/// A bound value as the text Postgres reads it from, or `None` for NULL.
-fn text(value: &Value) -> anyhow::Result<Option<String>> {
+/// A bound value as the text Postgres reads it from (`None` for NULL), and the type the service
+/// binds it as.
+fn text(value: &Value) -> anyhow::Result<(Option<String>, &'static str)> {
     fn show<T: ToString>(v: &Option<T>) -> Option<String> {
         v.as_ref().map(ToString::to_string)
     }
     Ok(match value {
-        Value::Bool(v) => show(v),
-        Value::TinyInt(v) => show(v),
-        Value::SmallInt(v) => show(v),
-        Value::Int(v) => show(v),
-        Value::BigInt(v) => show(v),
-        Value::TinyUnsigned(v) => show(v),
-        Value::SmallUnsigned(v) => show(v),
-        Value::Unsigned(v) => show(v),
-        Value::BigUnsigned(v) => show(v),
-        Value::Float(v) => show(v),
-        Value::Double(v) => show(v),
-        Value::String(v) => v.clone(),
-        Value::Uuid(v) => show(v),
-        Value::Json(v) => v.as_ref().map(|j| j.to_string()),
-        Value::ChronoDate(v) => show(v),
-        Value::ChronoDateTime(v) => v.map(|t| t.format("%Y-%m-%d %H:%M:%S%.f").to_string()),
-        Value::ChronoDateTimeUtc(v) => v.map(|t| t.to_rfc3339()),
-        Value::ChronoDateTimeWithTimeZone(v) => v.map(|t| t.to_rfc3339()),
+        Value::Bool(v) => (show(v), "boolean"),
+        Value::TinyInt(v) => (show(v), "smallint"),
+        Value::SmallInt(v) => (show(v), "smallint"),
+        Value::Int(v) => (show(v), "integer"),
+        Value::BigInt(v) => (show(v), "bigint"),
+        Value::TinyUnsigned(v) => (show(v), "smallint"),
+        Value::SmallUnsigned(v) => (show(v), "integer"),
+        Value::Unsigned(v) => (show(v), "bigint"),
+        Value::BigUnsigned(v) => (show(v), "bigint"),
+        Value::Float(v) => (show(v), "real"),
+        Value::Double(v) => (show(v), "double precision"),
+        Value::String(v) => (v.clone(), "text"),
+        Value::Uuid(v) => (show(v), "uuid"),
+        Value::Json(v) => (v.as_ref().map(|j| j.to_string()), "jsonb"),
+        Value::ChronoDate(v) => (show(v), "date"),
+        Value::ChronoDateTime(v) => (
+            v.map(|t| t.format("%Y-%m-%d %H:%M:%S%.f").to_string()),
+            "timestamp",
+        ),
+        Value::ChronoDateTimeUtc(v) => (v.map(|t| t.to_rfc3339()), "timestamptz"),
+        Value::ChronoDateTimeWithTimeZone(v) => (v.map(|t| t.to_rfc3339()), "timestamptz"),
         other => bail!("a bound value the recorder cannot write for pgbench: {other:?}"),
     })
 }

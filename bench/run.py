@@ -202,7 +202,7 @@ def wrk(service, scenario, paths_file, duration, connections, threads, key):
     script = SCENARIOS / f"{scenario['kind']}.lua"
     env = {**os.environ, "BENCH_PATHS": str(paths_file), "BENCH_KEY": key or ""}
     env["BENCH_ITEMS"] = str(scenario.get("items", 1))
-    cmd = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--latency",
+    cmd = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout", "10s",
            "-s", str(script), service.address]
     out = run(cmd, capture_output=True, text=True, env=env).stdout
     result = json.loads(out[out.index("BENCH-JSON ") + len("BENCH-JSON "):].splitlines()[0])
@@ -220,7 +220,12 @@ def pgbench_ceiling(pg_url, scripts, defines, duration, connections, threads):
         cmd += ["-f", str(script)]
     for name, value in defines.items():
         cmd += ["-D", f"{name}={value}"]
-    out = run(cmd, capture_output=True, text=True).stdout
+    try:
+        out = run(cmd, capture_output=True, text=True).stdout
+    except subprocess.CalledProcessError as failed:
+        errors = [line for line in failed.stderr.splitlines() if "error" in line]
+        log(f"pgbench failed, no ceiling for this scenario: {errors[:1] or failed.stderr[-300:]}")
+        return None
     match = re.search(r"tps = ([\d.]+) \(without initial connection time\)", out)
     if match is None:
         match = re.search(r"tps = ([\d.]+)", out)
