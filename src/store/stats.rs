@@ -410,19 +410,18 @@ fn bucket_of(published: &Expr, buckets: &[Bucket], lo: usize, hi: usize) -> Expr
 /// entity's mentions. Both compare the same instants, so both place every row alike.
 fn bucket_index(backend: sea_orm::DbBackend, published: Expr, buckets: &[Bucket]) -> Expr {
     if backend == sea_orm::DbBackend::Postgres && buckets.len() > 1 {
-        // SeaQuery reads `[…]` in a custom expression as a quoted name and would leave the
-        // placeholders inside unbound, so the brackets come in as raw expressions of their own.
-        let mut values = vec![published, Expr::cust("[")];
-        values.extend(buckets[1..].iter().map(|bucket| Expr::val(bucket.start)));
-        values.push(Expr::cust("]"));
-        let starts: Vec<String> = (3..values.len()).map(|n| format!("${n}")).collect();
+        // The edges go into the statement as one constant array, not as bound parameters: with
+        // parameters, the generic plan a prepared statement settles on after five runs builds the
+        // array again for every row and sorts to group, five times the time of the plan over
+        // constants (100 ms against 19 ms for a year of a much-mentioned entity's mentions). They
+        // are instants the service computed, in RFC 3339 (digits and `-:T+`), never client text.
+        let edges: Vec<String> = buckets[1..]
+            .iter()
+            .map(|bucket| bucket.start.to_rfc3339())
+            .collect();
         return Expr::cust_with_exprs(
-            format!(
-                "width_bucket($1, ARRAY $2 {} ${})",
-                starts.join(", "),
-                values.len()
-            ),
-            values,
+            format!("width_bucket($1, '{{{}}}'::timestamptz[])", edges.join(",")),
+            [published],
         );
     }
     bucket_of(&published, buckets, 0, buckets.len().saturating_sub(1))
