@@ -26,6 +26,22 @@ pub(crate) async fn run_sql(
     Ok(())
 }
 
+/// The statements of a migration that only Postgres runs (`up` or `down`); none on SQLite, an
+/// error on any other backend.
+pub(crate) fn postgres_only(
+    backend: sea_orm_migration::sea_orm::DbBackend,
+    statements: &'static [&'static str],
+) -> Result<&'static [&'static str], DbErr> {
+    use sea_orm_migration::sea_orm::DbBackend;
+    match backend {
+        DbBackend::Postgres => Ok(statements),
+        DbBackend::Sqlite => Ok(&[]),
+        other => Err(DbErr::Migration(format!(
+            "newsmeta runs on Postgres and SQLite, not {other:?}"
+        ))),
+    }
+}
+
 /// Applies newsmeta's migrations in order; `Migrator::up(&db, None)` brings a database up to date.
 pub struct Migrator;
 

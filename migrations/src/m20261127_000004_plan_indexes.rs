@@ -23,7 +23,6 @@
 //!   (`LIKE '%…%'`), which no B-tree serves. SQLite has no such index and scans the aliases.
 
 use sea_orm_migration::prelude::*;
-use sea_orm_migration::sea_orm::DbBackend;
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -81,22 +80,10 @@ fn drop_index(name: &str, table: &str) -> IndexDropStatement {
     Index::drop().name(name).table(Alias::new(table)).to_owned()
 }
 
-/// The statements of this backend's own: none on SQLite (see the module comment).
-fn backend_statements(backend: DbBackend, up: bool) -> Result<&'static [&'static str], DbErr> {
-    match (backend, up) {
-        (DbBackend::Postgres, true) => Ok(POSTGRES_UP),
-        (DbBackend::Postgres, false) => Ok(POSTGRES_DOWN),
-        (DbBackend::Sqlite, _) => Ok(&[]),
-        (other, _) => Err(DbErr::Migration(format!(
-            "newsmeta runs on Postgres and SQLite, not {other:?}"
-        ))),
-    }
-}
-
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        let statements = backend_statements(manager.get_database_backend(), true)?;
+        let statements = crate::postgres_only(manager.get_database_backend(), POSTGRES_UP)?;
         for (name, table, columns) in COVERING {
             manager
                 .create_index(create_index(name, table, &columns))
@@ -108,7 +95,7 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        let statements = backend_statements(manager.get_database_backend(), false)?;
+        let statements = crate::postgres_only(manager.get_database_backend(), POSTGRES_DOWN)?;
         crate::run_sql(manager, statements).await?;
         let (name, table, columns) = REPLACED;
         manager

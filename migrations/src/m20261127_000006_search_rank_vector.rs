@@ -15,7 +15,6 @@
 //! so undoing that migration means undoing this one first.
 
 use sea_orm_migration::prelude::*;
-use sea_orm_migration::sea_orm::DbBackend;
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -31,25 +30,21 @@ const POSTGRES_UP: &[&str] = &[
 
 const POSTGRES_DOWN: &[&str] = &["ALTER TABLE articles DROP COLUMN IF EXISTS rank_vector"];
 
-/// The statements for this backend: none on SQLite (see the module comment).
-fn statements(backend: DbBackend, up: bool) -> Result<&'static [&'static str], DbErr> {
-    match (backend, up) {
-        (DbBackend::Postgres, true) => Ok(POSTGRES_UP),
-        (DbBackend::Postgres, false) => Ok(POSTGRES_DOWN),
-        (DbBackend::Sqlite, _) => Ok(&[]),
-        (other, _) => Err(DbErr::Migration(format!(
-            "newsmeta runs on Postgres and SQLite, not {other:?}"
-        ))),
-    }
-}
-
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        crate::run_sql(manager, statements(manager.get_database_backend(), true)?).await
+        crate::run_sql(
+            manager,
+            crate::postgres_only(manager.get_database_backend(), POSTGRES_UP)?,
+        )
+        .await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        crate::run_sql(manager, statements(manager.get_database_backend(), false)?).await
+        crate::run_sql(
+            manager,
+            crate::postgres_only(manager.get_database_backend(), POSTGRES_DOWN)?,
+        )
+        .await
     }
 }
