@@ -7,9 +7,11 @@
 What it does, in order:
   1. builds the release binary and the statement recorder (`cargo build --release`, and the
      `bench-capture` example);
-  2. fills a fresh database with the synthetic corpus (`newsmeta seed --synthetic N`): the Postgres
-     database `newsmeta_bench` on PG_URL's server, or bench/.data/bench.db; a corpus already there
-     with the same size and seed is reused (`--fresh` to rebuild it);
+  2. fills a pristine database with the synthetic corpus (`newsmeta seed --synthetic N`) once:
+     the Postgres database `newsmeta_bench_corpus` on PG_URL's server, or bench/.data/corpus.db;
+     a corpus already there with the same size is reused (`--fresh` to rebuild it); every run then
+     works on a fresh copy of it (`newsmeta_bench`, bench/.data/bench.db), so the articles the
+     write scenarios add never carry over to the next run;
   3. records the SQL the service runs for each read scenario, with its bound values, by serving
      the scenario's requests once through a recording connection (bench/capture.rs), and writes
      them as pgbench scripts;
@@ -92,12 +94,32 @@ def build():
     return release / "newsmeta", release / "examples" / "bench-capture"
 
 
-def database_url(backend, pg_url):
-    if backend == "postgres":
-        return at_database(pg_url, "newsmeta_bench")
+# The corpus is seeded once into a pristine database that no run writes to, and every run works
+# on a fresh copy of it: the write scenarios add thousands of articles, and the next run still
+# starts from the same 100,000 (and without seeding them again).
+PG_CORPUS, PG_WORKING = "newsmeta_bench_corpus", "newsmeta_bench"
+
+
+def sqlite_path(name):
     data = BENCH / ".data"
     data.mkdir(parents=True, exist_ok=True)
-    return f"sqlite://{data / 'bench.db'}?mode=rwc"
+    return data / name
+
+
+def sqlite_url(path):
+    return f"sqlite://{path}?mode=rwc"
+
+
+def corpus_url(backend, pg_url):
+    if backend == "postgres":
+        return at_database(pg_url, PG_CORPUS)
+    return sqlite_url(sqlite_path("corpus.db"))
+
+
+def database_url(backend, pg_url):
+    if backend == "postgres":
+        return at_database(pg_url, PG_WORKING)
+    return sqlite_url(sqlite_path("bench.db"))
 
 
 def at_database(pg_url, database):
@@ -112,39 +134,58 @@ def psql(pg_url, sql, database=None):
     return out.stdout.strip()
 
 
+def file_of(url):
+    return Path(url[len("sqlite://"):].split("?")[0])
+
+
+def remove_sqlite(url):
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(file_of(url)) + suffix).unlink(missing_ok=True)
+
+
 def article_count(backend, url, pg_url):
     try:
         if backend == "postgres":
-            return int(psql(pg_url, "SELECT count(*) FROM articles", "newsmeta_bench") or 0)
+            return int(psql(pg_url, "SELECT count(*) FROM articles", PG_CORPUS) or 0)
         import sqlite3
-        path = url[len("sqlite://"):].split("?")[0]
-        with sqlite3.connect(path) as db:
+        with sqlite3.connect(file_of(url)) as db:
             return db.execute("SELECT count(*) FROM articles").fetchone()[0]
     except Exception:  # no database or no table yet
         return 0
 
 
-def prepare_corpus(binary, backend, url, pg_url, articles, fresh):
-    have = article_count(backend, url, pg_url)
-    if have == articles and not fresh:
-        log(f"reusing the corpus of {articles} articles at {url}")
-        return
-    log(f"filling a fresh {backend} database with {articles} synthetic articles")
-    if backend == "postgres":
-        psql(pg_url, "DROP DATABASE IF EXISTS newsmeta_bench WITH (FORCE)")
-        psql(pg_url, "CREATE DATABASE newsmeta_bench")
+def prepare_corpus(binary, backend, pg_url, articles, fresh):
+    """Seeds the pristine corpus unless one of this size is there, and answers the URL of a fresh
+    working copy of it for this run."""
+    corpus = corpus_url(backend, pg_url)
+    if article_count(backend, corpus, pg_url) == articles and not fresh:
+        log(f"reusing the corpus of {articles} articles at {corpus}")
     else:
-        for suffix in ("", "-wal", "-shm"):
-            path = Path(url[len("sqlite://"):].split("?")[0] + suffix)
-            path.unlink(missing_ok=True)
-    env = {**os.environ, "DATABASE_URL": url}
-    run([str(binary), "seed", "--synthetic", str(articles), "--seed", "1"], env=env)
+        log(f"filling a fresh {backend} corpus with {articles} synthetic articles")
+        if backend == "postgres":
+            psql(pg_url, f"DROP DATABASE IF EXISTS {PG_CORPUS} WITH (FORCE)")
+            psql(pg_url, f"CREATE DATABASE {PG_CORPUS}")
+        else:
+            remove_sqlite(corpus)
+        run([str(binary), "seed", "--synthetic", str(articles), "--seed", "1"],
+            env={**os.environ, "DATABASE_URL": corpus})
+        if backend == "postgres":
+            psql(pg_url, "VACUUM ANALYZE", PG_CORPUS)
+        else:
+            import sqlite3
+            with sqlite3.connect(file_of(corpus)) as db:
+                db.execute("ANALYZE")
+                db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    working = database_url(backend, pg_url)
+    log(f"copying the corpus to {working}")
     if backend == "postgres":
-        psql(pg_url, "VACUUM ANALYZE", "newsmeta_bench")
+        psql(pg_url, f"DROP DATABASE IF EXISTS {PG_WORKING} WITH (FORCE)")
+        psql(pg_url, f"CREATE DATABASE {PG_WORKING} TEMPLATE {PG_CORPUS}")
+        psql(pg_url, "ANALYZE", PG_WORKING)
     else:
-        import sqlite3
-        with sqlite3.connect(url[len("sqlite://"):].split("?")[0]) as db:
-            db.execute("ANALYZE")
+        remove_sqlite(working)
+        shutil.copyfile(file_of(corpus), file_of(working))
+    return working
 
 
 def capture(recorder, url, out):
@@ -267,8 +308,7 @@ def main():
     results_dir = BENCH / ".out"
     results_dir.mkdir(exist_ok=True)
     for backend in backends:
-        url = database_url(backend, args.pg_url)
-        prepare_corpus(binary, backend, url, args.pg_url, args.articles, args.fresh)
+        url = prepare_corpus(binary, backend, args.pg_url, args.articles, args.fresh)
         out = BENCH / ".out" / backend
         scenarios = capture(recorder, url, out)
         service = Service(binary, url, args.connections)

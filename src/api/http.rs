@@ -61,6 +61,8 @@ pub struct AppState {
     /// How many of an article search's newest matches `sort=relevance` ranks
     /// (`SEARCH_RANK_CANDIDATES`); 0 ranks them all.
     pub search_rank_candidates: u64,
+    /// Stats answers kept until the next write (`STATS_CACHE_MB`).
+    pub stats_cache: super::stats_cache::StatsCache,
 }
 
 impl AppState {
@@ -87,6 +89,7 @@ impl AppState {
             ),
             client_ip: settings.client_ip_source,
             search_rank_candidates: settings.search_rank_candidates,
+            stats_cache: super::stats_cache::StatsCache::new(settings.stats_cache_mb),
         }
     }
 
@@ -569,8 +572,9 @@ async fn require_scope(req: &HttpRequest, state: &AppState, needed: Scope) -> Re
 /// A JSON answer: serialised once, with a strong `ETag` of its bytes. The ETag is that of the
 /// representation before any content coding (gzip, brotli): a compressed answer keeps it, so
 /// `If-None-Match` and `If-Match` work the same whatever the client accepts.
+#[derive(Clone)]
 pub struct Json {
-    bytes: Vec<u8>,
+    bytes: actix_web::web::Bytes,
     etag: String,
     content_type: &'static str,
 }
@@ -587,7 +591,7 @@ impl Json {
                 .collect::<String>()
         );
         Ok(Self {
-            bytes,
+            bytes: bytes.into(),
             etag,
             content_type: "application/json",
         })
@@ -601,6 +605,15 @@ impl Json {
 
     pub fn etag(&self) -> &str {
         &self.etag
+    }
+
+    /// The size of the body, in bytes.
+    pub fn len(&self) -> usize {
+        self.bytes.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.bytes.is_empty()
     }
 
     /// 200 with the body, or 304 when `If-None-Match` already names this ETag.

@@ -15,6 +15,7 @@ pub mod quotes;
 pub mod routes;
 pub mod sections;
 pub mod stats;
+pub mod stats_cache;
 pub mod telemetry;
 pub mod types;
 

@@ -196,15 +196,18 @@ pub async fn get_top_entities(
     let kind = entity_kind(params.kind.as_deref())?;
     let window = window(params.from.as_deref(), params.to.as_deref())?;
     let limit = limit(params.limit.as_deref())?;
-    let rows = stats::top_entities(state.reader(), window, kind, by, limit).await?;
-    let answer = TopEntities {
-        by,
-        kind,
-        from: window.from,
-        to: window.to,
-        data: entity_counts(rows),
-    };
-    Ok(Json::new(&answer)?.ok(&req))
+    let key = cache_key("entities", &(by, kind, window.from, window.to, limit));
+    let answer = state.stats_cache.answer(state.reader(), key, || async {
+        let rows = stats::top_entities(state.reader(), window, kind, by, limit).await?;
+        Json::new(&TopEntities {
+            by,
+            kind,
+            from: window.from,
+            to: window.to,
+            data: entity_counts(rows),
+        })
+    });
+    Ok(answer.await?.ok(&req))
 }
 
 /// The most quoted speakers in a window of publication time.
@@ -234,21 +237,24 @@ pub async fn get_top_speakers(
     let kind = entity_kind(params.kind.as_deref())?;
     let window = window(params.from.as_deref(), params.to.as_deref())?;
     let limit = limit(params.limit.as_deref())?;
-    let rows = stats::top_speakers(state.reader(), window, kind, limit).await?;
-    let answer = TopSpeakers {
-        kind,
-        from: window.from,
-        to: window.to,
-        data: rows
-            .into_iter()
-            .map(|row| SpeakerCount {
-                speaker: summary(&row),
-                quote_count: row.count,
-                article_count: row.article_count,
-            })
-            .collect(),
-    };
-    Ok(Json::new(&answer)?.ok(&req))
+    let key = cache_key("speakers", &(kind, window.from, window.to, limit));
+    let answer = state.stats_cache.answer(state.reader(), key, || async {
+        let rows = stats::top_speakers(state.reader(), window, kind, limit).await?;
+        Json::new(&TopSpeakers {
+            kind,
+            from: window.from,
+            to: window.to,
+            data: rows
+                .into_iter()
+                .map(|row| SpeakerCount {
+                    speaker: summary(&row),
+                    quote_count: row.count,
+                    article_count: row.article_count,
+                })
+                .collect(),
+        })
+    });
+    Ok(answer.await?.ok(&req))
 }
 
 /// The entities most often mentioned in the same articles as `entity`.
@@ -293,17 +299,23 @@ pub async fn get_co_mentions(
     let kind = entity_kind(params.kind.as_deref())?;
     let window = window(params.from.as_deref(), params.to.as_deref())?;
     let limit = limit(params.limit.as_deref())?;
-    let entity = entities::find(state.reader(), key).await?;
-    let rows = stats::co_mentions(state.reader(), entity.id, window, kind, by, limit).await?;
-    let answer = CoMentions {
-        entity: EntitySummary::from(&entity),
-        by,
-        kind,
-        from: window.from,
-        to: window.to,
-        data: entity_counts(rows),
-    };
-    Ok(Json::new(&answer)?.ok(&req))
+    let cached = cache_key(
+        "co-mentions",
+        &(key, by, kind, window.from, window.to, limit),
+    );
+    let answer = state.stats_cache.answer(state.reader(), cached, || async {
+        let entity = entities::find(state.reader(), key).await?;
+        let rows = stats::co_mentions(state.reader(), entity.id, window, kind, by, limit).await?;
+        Json::new(&CoMentions {
+            entity: EntitySummary::from(&entity),
+            by,
+            kind,
+            from: window.from,
+            to: window.to,
+            data: entity_counts(rows),
+        })
+    });
+    Ok(answer.await?.ok(&req))
 }
 
 /// How many periods a timeline covers when `from` is not given.
@@ -423,33 +435,48 @@ pub async fn get_timeline(
         q: http::search("q", params.q.as_deref())?,
         ..TimelineFilter::default()
     };
-    if let Some(key) = params.entity.as_deref() {
-        filter.entity = Some(entities::find(state.reader(), key).await?.id);
-    }
-    if let Some(key) = params.speaker.as_deref() {
-        filter.speaker = Some(entities::find(state.reader(), key).await?.id);
-    }
-    let counts = stats::timeline(state.reader(), metric, &buckets, &filter).await?;
-    let data: Vec<TimelineBucket> = buckets
-        .iter()
-        .zip(counts)
-        .map(|(bucket, count)| TimelineBucket {
-            date: bucket.date,
-            start: bucket.start,
-            end: bucket.end,
-            count,
+    let key = cache_key(
+        "timeline",
+        &(
+            interval,
+            metric,
+            tz,
+            from,
+            to,
+            &params.q,
+            &params.entity,
+            &params.speaker,
+        ),
+    );
+    let answer = state.stats_cache.answer(state.reader(), key, || async {
+        if let Some(key) = params.entity.as_deref() {
+            filter.entity = Some(entities::find(state.reader(), key).await?.id);
+        }
+        if let Some(key) = params.speaker.as_deref() {
+            filter.speaker = Some(entities::find(state.reader(), key).await?.id);
+        }
+        let counts = stats::timeline(state.reader(), metric, &buckets, &filter).await?;
+        let data: Vec<TimelineBucket> = buckets
+            .iter()
+            .zip(counts)
+            .map(|(bucket, count)| TimelineBucket {
+                date: bucket.date,
+                start: bucket.start,
+                end: bucket.end,
+                count,
+            })
+            .collect();
+        Json::new(&Timeline {
+            interval,
+            metric,
+            tz: tz.name().to_owned(),
+            from,
+            to,
+            total: data.iter().map(|bucket| bucket.count).sum(),
+            data,
         })
-        .collect();
-    let answer = Timeline {
-        interval,
-        metric,
-        tz: tz.name().to_owned(),
-        from,
-        to,
-        total: data.iter().map(|bucket| bucket.count).sum(),
-        data,
-    };
-    Ok(Json::new(&answer)?.ok(&req))
+    });
+    Ok(answer.await?.ok(&req))
 }
 
 /// Totals: articles, sections, quotes, entities, mentions and speakers, and the newest times.
@@ -478,16 +505,26 @@ pub async fn get_overview(
             "is not a known parameter; this route takes none",
         ));
     }
-    let row = stats::overview(state.reader()).await?;
-    let answer = Overview {
-        articles: row.articles,
-        sections: row.sections,
-        quotes: row.quotes,
-        entities: row.entities,
-        mentions: row.mentions,
-        speakers: row.speakers,
-        newest_published_at: row.newest_published_at,
-        newest_created_at: row.newest_created_at,
-    };
-    Ok(Json::new(&answer)?.ok(&req))
+    let key = cache_key("overview", &());
+    let answer = state.stats_cache.answer(state.reader(), key, || async {
+        let row = stats::overview(state.reader()).await?;
+        Json::new(&Overview {
+            articles: row.articles,
+            sections: row.sections,
+            quotes: row.quotes,
+            entities: row.entities,
+            mentions: row.mentions,
+            speakers: row.speakers,
+            newest_published_at: row.newest_published_at,
+            newest_created_at: row.newest_created_at,
+        })
+    });
+    Ok(answer.await?.ok(&req))
+}
+
+/// The key of a stats answer in [`crate::api::stats_cache`]: the route and every input it is
+/// computed from, as read from the request (windows resolved, so a default window that moves with
+/// the clock makes a new key).
+fn cache_key(route: &str, inputs: &impl std::fmt::Debug) -> String {
+    format!("{route}{inputs:?}")
 }

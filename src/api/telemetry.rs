@@ -194,7 +194,8 @@ pub async fn metrics(
     .into_iter()
     .filter_map(|(name, db)| Some((name, crate::store::pool_stats(db?)?)))
     .collect();
-    let text = state.metrics.render(&pools);
+    let mut text = state.metrics.render(&pools);
+    state.stats_cache.render(&mut text);
     Ok(HttpResponse::Ok()
         .content_type(METRICS_CONTENT_TYPE)
         .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))

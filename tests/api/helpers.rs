@@ -149,12 +149,6 @@ pub async fn spawn_two_apps_on(database: TestDatabase) -> (TestApp, TestApp) {
     (first, second)
 }
 
-/// Starts the service (reads open) on a connection the test opened itself (to watch the
-/// statements it runs, say) to `database`, migrating it first; the app then owns the database.
-pub async fn spawn_app_on_connection(db: DatabaseConnection, database: TestDatabase) -> TestApp {
-    serve_on(db, Arc::new(database.guard), |_| {}).await
-}
-
 /// Starts the service writing to `primary` and reading from `replica` (as `DATABASE_READ_URL`
 /// does), migrating both; the app then owns both databases. `TestApp::db` is the primary; the
 /// connection returned beside it reaches the replica, for a test to put rows there directly and
@@ -192,13 +186,22 @@ impl StatementLog {
 
 /// Starts the service on `database` over a connection that records every statement it runs.
 pub async fn spawn_recording_app(database: TestDatabase) -> (TestApp, StatementLog) {
+    spawn_recording_app_configured(database, |_| {}).await
+}
+
+/// [`spawn_recording_app`] with settings of the test's choosing.
+pub async fn spawn_recording_app_configured(
+    database: TestDatabase,
+    configure: impl FnOnce(&mut AppState),
+) -> (TestApp, StatementLog) {
     let log = StatementLog::default();
     let mut recording = connect(&database.url).await;
     let record = log.clone();
     recording.set_metric_callback(move |info| {
         record.0.lock().unwrap().push(info.statement.clone());
     });
-    (spawn_app_on_connection(recording, database).await, log)
+    let app = serve_on(recording, Arc::new(database.guard), configure).await;
+    (app, log)
 }
 
 /// A pool on a test database, small enough for many tests at once.
@@ -257,6 +260,9 @@ async fn serve_on(
         ),
         client_ip: ClientIpSource::Peer,
         search_rank_candidates: newsmeta::config::DEFAULT_SEARCH_RANK_CANDIDATES,
+        stats_cache: newsmeta::api::stats_cache::StatsCache::new(
+            newsmeta::config::DEFAULT_STATS_CACHE_MB,
+        ),
     };
     configure(&mut state);
     let server = newsmeta::app::serve(listener, state).expect("cannot start the server");

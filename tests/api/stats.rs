@@ -1268,3 +1268,121 @@ async fn stats_need_a_read_key_when_reads_are_closed() {
         .unwrap();
     assert_eq!(response.status(), StatusCode::OK);
 }
+
+/// The stats routes every cache test reads, with fixtures the seed and `eve` change.
+const CACHED_ROUTES: [&str; 5] = [
+    "/v1/stats/entities",
+    "/v1/stats/speakers",
+    "/v1/stats/co-mentions?entity=united-kingdom",
+    "/v1/stats/timeline?from=2026-03-01&to=2026-04-01&entity=united-kingdom&metric=mentions",
+    "/v1/stats/overview",
+];
+
+/// The body of each of [`CACHED_ROUTES`], as `app` answers it now.
+async fn cached_answers(app: &TestApp) -> Vec<Value> {
+    let mut answers = Vec::new();
+    for path in CACHED_ROUTES {
+        answers.push(app.get_json(path).await);
+    }
+    answers
+}
+
+#[tokio::test]
+async fn a_kept_stats_answer_is_served_until_a_write_and_never_after_it() {
+    let database = crate::helpers::fresh_test_database().await;
+    let (app, log) = crate::helpers::spawn_recording_app(database).await;
+    app.create_seed().await;
+
+    let first = cached_answers(&app).await;
+    log.take();
+    assert_eq!(
+        cached_answers(&app).await,
+        first,
+        "the same data, the same answers"
+    );
+    let statements = log.take();
+    assert_eq!(
+        statements.len(),
+        CACHED_ROUTES.len(),
+        "a kept answer costs one read of the change feed's head and nothing else: {statements:#?}"
+    );
+
+    // A write that changes every answer: each is computed again, and right.
+    let eve = fixture(
+        "eve",
+        "2026-03-28T23:30:00Z",
+        "the eve of summer time",
+        &[(slug("united-kingdom"), 3), (slug("keir-starmer"), 2)],
+        &["keir-starmer"],
+    );
+    assert_eq!(
+        app.post_json("/v1/articles", &eve).await.status(),
+        StatusCode::CREATED
+    );
+    let after = cached_answers(&app).await;
+    for ((path, before), after) in CACHED_ROUTES.iter().zip(&first).zip(&after) {
+        assert_ne!(before, after, "{path} still answers as before the write");
+    }
+    assert_eq!(after[3]["total"], 3, "the timeline counts eve's 3 mentions");
+    assert_eq!(after[4]["articles"], 2, "the overview counts both articles");
+
+    let metrics = app.get("/metrics").await.text().await.unwrap();
+    for line in [
+        "newsmeta_stats_cache_hits_total 5",
+        "newsmeta_stats_cache_misses_total 10",
+    ] {
+        assert!(
+            metrics.lines().any(|l| l == line),
+            "no `{line}` in:\n{metrics}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_instance_never_serves_a_kept_answer_after_another_instance_writes() {
+    let database = crate::helpers::fresh_test_database().await;
+    let (reader, writer) = crate::helpers::spawn_two_apps_on(database).await;
+    writer.create_seed().await;
+    let first = cached_answers(&reader).await;
+    assert_eq!(cached_answers(&reader).await, first);
+
+    // The writer changes what the reader has kept: a mention count, through the mentions route.
+    let response = writer
+        .write(
+            Method::PUT,
+            "/v1/articles/us-officials-condemn-uk-immigration-approach/entities/united-kingdom",
+        )
+        .json(&json!({"mention_count": 9}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        response.status(),
+        StatusCode::OK,
+        "{}",
+        response.text().await.unwrap()
+    );
+    let entities = reader.get_json("/v1/stats/entities").await;
+    assert_eq!(entities["data"][0]["entity"]["slug"], "united-kingdom");
+    assert_eq!(entities["data"][0]["mention_count"], 9);
+    assert_ne!(entities, first[0]);
+}
+
+#[tokio::test]
+async fn with_no_room_to_keep_answers_every_stats_read_is_computed() {
+    let database = crate::helpers::fresh_test_database().await;
+    let (app, log) = crate::helpers::spawn_recording_app_configured(database, |state| {
+        state.stats_cache = newsmeta::api::stats_cache::StatsCache::new(0);
+    })
+    .await;
+    app.create_seed().await;
+    log.take();
+    let first = cached_answers(&app).await;
+    let computed = log.take().len();
+    assert_eq!(cached_answers(&app).await, first);
+    assert_eq!(
+        log.take().len(),
+        computed,
+        "STATS_CACHE_MB=0 must compute every answer again"
+    );
+}
