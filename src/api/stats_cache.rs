@@ -17,6 +17,10 @@
 //! its own replay position. What it does not see is a change made by hand in SQL that writes no
 //! change row (a row of `article_entities` edited without touching its article).
 //!
+//! One computation at a time per answer: requests that miss the same answer while it is being
+//! computed wait for it instead of computing it too, so a write followed by a hundred dashboards
+//! polling one panel costs one computation of it (per instance), not a hundred.
+//!
 //! Memory is bounded by `STATS_CACHE_MB`; when an answer does not fit, others are dropped
 //! (whichever come first, in no particular order). 0 turns the cache off.
 
@@ -41,7 +45,11 @@ pub struct StatsCache {
     budget: usize,
     inner: Arc<Mutex<Kept>>,
     counts: Arc<Counts>,
+    computing: Arc<Mutex<Turns>>,
 }
+
+/// The answers being computed, by head and key, each with the turn its computation holds.
+type Turns = HashMap<(i64, String), Arc<tokio::sync::Mutex<()>>>;
 
 /// What `/metrics` reports of the cache.
 #[derive(Default)]
@@ -65,6 +73,7 @@ impl StatsCache {
             budget: megabytes.saturating_mul(1024 * 1024),
             inner: Arc::default(),
             counts: Arc::default(),
+            computing: Arc::default(),
         }
     }
 
@@ -84,14 +93,53 @@ impl StatsCache {
             return compute().await;
         }
         let head = changes::head(conn).await?;
-        if let Some(kept) = self.get(head, &key) {
-            self.counts.hits.fetch_add(1, Ordering::Relaxed);
+        self.answer_at(head, key, compute).await
+    }
+
+    /// [`StatsCache::answer`] once the feed's head is known.
+    async fn answer_at<F, Fut>(&self, head: i64, key: String, compute: F) -> Result<Json, ApiError>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<Json, ApiError>>,
+    {
+        if let Some(kept) = self.hit(head, &key) {
             return Ok(kept);
         }
+        // Whoever takes the turn first computes; the others find its answer kept when they get
+        // the turn (or, if it failed, compute in turn).
+        let turn = self.turn(head, &key);
+        let _held = turn.lock().await;
+        if let Some(kept) = self.hit(head, &key) {
+            return Ok(kept);
+        }
+        // Forgets the turn when this computation ends, answered or cancelled.
+        let _computing = Computing {
+            cache: self,
+            slot: (head, key.clone()),
+        };
         self.counts.misses.fetch_add(1, Ordering::Relaxed);
         let answer = compute().await?;
         self.keep(head, key, &answer);
         Ok(answer)
+    }
+
+    fn hit(&self, head: i64, key: &str) -> Option<Json> {
+        let kept = self.get(head, key)?;
+        self.counts.hits.fetch_add(1, Ordering::Relaxed);
+        Some(kept)
+    }
+
+    /// The turn to compute the answer for `key` at `head`.
+    fn turn(&self, head: i64, key: &str) -> Arc<tokio::sync::Mutex<()>> {
+        Arc::clone(
+            self.lock_computing()
+                .entry((head, key.to_owned()))
+                .or_default(),
+        )
+    }
+
+    fn lock_computing(&self) -> std::sync::MutexGuard<'_, Turns> {
+        self.computing.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// The cache's counters and size, in the Prometheus text format, for `GET /metrics`.
@@ -164,6 +212,19 @@ impl StatsCache {
     }
 }
 
+/// A computation in progress: its turn is forgotten when it ends, however it ends (a request
+/// cut by its timeout or by the client drops it half-way).
+struct Computing<'a> {
+    cache: &'a StatsCache,
+    slot: (i64, String),
+}
+
+impl Drop for Computing<'_> {
+    fn drop(&mut self) {
+        self.cache.lock_computing().remove(&self.slot);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -218,6 +279,46 @@ mod tests {
             cache.get(1, "big").is_none(),
             "an answer over the budget is not kept"
         );
+    }
+
+    #[tokio::test]
+    async fn requests_that_miss_one_answer_at_once_compute_it_once() {
+        let cache = cache_of(1 << 20);
+        let computed = AtomicU64::new(0);
+        let requests = (0..16).map(|_| {
+            cache.answer_at(1, "k".into(), || async {
+                computed.fetch_add(1, Ordering::SeqCst);
+                // Long enough for every other request to arrive and miss.
+                for _ in 0..16 {
+                    tokio::task::yield_now().await;
+                }
+                Ok(json("answer"))
+            })
+        });
+        let answers = futures_util::future::join_all(requests).await;
+        assert_eq!(computed.load(Ordering::SeqCst), 1);
+        for answer in answers {
+            assert_eq!(answer.unwrap().etag(), json("answer").etag());
+        }
+        assert_eq!(cache.counts.hits.load(Ordering::SeqCst), 15);
+        assert!(cache.lock_computing().is_empty(), "the turn is forgotten");
+    }
+
+    #[tokio::test]
+    async fn a_failed_computation_is_not_kept_and_leaves_no_turn_behind() {
+        let cache = cache_of(1 << 20);
+        let failed = cache
+            .answer_at(1, "k".into(), || async {
+                Err(ApiError::bad_request("x", "refused"))
+            })
+            .await;
+        assert!(failed.is_err());
+        assert!(cache.get(1, "k").is_none());
+        assert!(cache.lock_computing().is_empty());
+        let answered = cache
+            .answer_at(1, "k".into(), || async { Ok(json("now")) })
+            .await;
+        assert_eq!(answered.unwrap().etag(), json("now").etag());
     }
 
     #[test]

@@ -1386,3 +1386,23 @@ async fn with_no_room_to_keep_answers_every_stats_read_is_computed() {
         "STATS_CACHE_MB=0 must compute every answer again"
     );
 }
+
+/// The value of the counter `name` in `GET /metrics`.
+async fn counter(app: &TestApp, name: &str) -> u64 {
+    let metrics = app.get("/metrics").await.text().await.unwrap();
+    metrics
+        .lines()
+        .find_map(|line| line.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
+        .unwrap_or_else(|| panic!("no `{name}` in:\n{metrics}"))
+}
+
+#[tokio::test]
+async fn concurrent_reads_of_one_answer_agree_and_metrics_count_one_computation() {
+    let app = spawn_app().await;
+    app.create_seed().await;
+    let path = "/v1/stats/co-mentions?entity=united-kingdom";
+    let answers = futures_util::future::join_all((0..16).map(|_| app.get_json(path))).await;
+    assert!(answers.iter().all(|answer| *answer == answers[0]));
+    assert_eq!(counter(&app, "newsmeta_stats_cache_misses_total").await, 1);
+    assert_eq!(counter(&app, "newsmeta_stats_cache_hits_total").await, 15);
+}
