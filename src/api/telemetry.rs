@@ -164,7 +164,9 @@ impl Answered<'_> {
 /// by `pool`: `primary`, `replica` (when `DATABASE_READ_URL` is set), and `state`: `in_use`,
 /// `idle`; `newsmeta_db_pool_max_connections` by `pool`) and the extractor's work
 /// (`newsmeta_extractions_total`, `newsmeta_extracted_quotes_total`,
-/// `newsmeta_extracted_entities_total`, by `source`: `extract`, `article`).
+/// `newsmeta_extracted_entities_total`, by `source`: `extract`, `article`), and the stats answers
+/// kept until the next write (`newsmeta_stats_cache_hits_total`,
+/// `newsmeta_stats_cache_misses_total`, `newsmeta_stats_cache_bytes`).
 ///
 /// Requests no route took are counted under the route `unmatched`. Open to every client unless
 /// `METRICS_REQUIRE_KEY` is set; then any key will do.
