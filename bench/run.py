@@ -143,10 +143,10 @@ def remove_sqlite(url):
         Path(str(file_of(url)) + suffix).unlink(missing_ok=True)
 
 
-def article_count(backend, url, pg_url):
+def article_count(backend, url):
     try:
         if backend == "postgres":
-            return int(psql(pg_url, "SELECT count(*) FROM articles", PG_CORPUS) or 0)
+            return int(psql(url, "SELECT count(*) FROM articles") or 0)
         import sqlite3
         with sqlite3.connect(file_of(url)) as db:
             return db.execute("SELECT count(*) FROM articles").fetchone()[0]
@@ -158,7 +158,7 @@ def prepare_corpus(binary, backend, pg_url, articles, fresh):
     """Seeds the pristine corpus unless one of this size is there, and answers the URL of a fresh
     working copy of it for this run."""
     corpus = corpus_url(backend, pg_url)
-    if article_count(backend, corpus, pg_url) == articles and not fresh:
+    if article_count(backend, corpus) == articles and not fresh:
         log(f"reusing the corpus of {articles} articles at {corpus}")
     else:
         log(f"filling a fresh {backend} corpus with {articles} synthetic articles")
@@ -180,8 +180,8 @@ def prepare_corpus(binary, backend, pg_url, articles, fresh):
     log(f"copying the corpus to {working}")
     if backend == "postgres":
         psql(pg_url, f"DROP DATABASE IF EXISTS {PG_WORKING} WITH (FORCE)")
+        # The copy has the corpus' statistics too (pg_statistic is copied with it).
         psql(pg_url, f"CREATE DATABASE {PG_WORKING} TEMPLATE {PG_CORPUS}")
-        psql(pg_url, "ANALYZE", PG_WORKING)
     else:
         remove_sqlite(working)
         shutil.copyfile(file_of(corpus), file_of(working))
@@ -254,7 +254,7 @@ def pgbench_ceiling(pg_url, scripts, defines, duration, connections, threads):
     """Transactions a second of Postgres alone running `scripts` (one picked at random for each
     transaction): each script is the statements behind one request, so this is the rate at which
     the database could answer the scenario's requests if the service cost nothing."""
-    url = at_database(pg_url, "newsmeta_bench")
+    url = at_database(pg_url, PG_WORKING)
     cmd = [pgbench(), "-n", "-M", "prepared", f"-c{connections}", f"-j{threads}",
            f"-T{duration}", url]
     for script in scripts:

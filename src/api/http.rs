@@ -608,12 +608,8 @@ impl Json {
     }
 
     /// The size of the body, in bytes.
-    pub fn len(&self) -> usize {
+    pub fn size(&self) -> usize {
         self.bytes.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.bytes.is_empty()
     }
 
     /// 200 with the body, or 304 when `If-None-Match` already names this ETag.

@@ -34,10 +34,16 @@ use sea_orm::DatabaseConnection;
 
 use super::http::Json;
 use crate::error::ApiError;
+use crate::metrics::{header, lock};
 use crate::store::changes;
 
 /// Bytes an entry costs besides its key and body (the map's slot, the ETag, the pointers).
 const ENTRY_OVERHEAD: usize = 128;
+
+/// The bytes an answer kept under `key` counts against the budget.
+fn cost(key: &str, answer: &Json) -> usize {
+    key.len() + answer.size() + ENTRY_OVERHEAD
+}
 
 /// The kept answers; cheap to clone (every worker shares one).
 #[derive(Clone, Default)]
@@ -132,14 +138,10 @@ impl StatsCache {
     /// The turn to compute the answer for `key` at `head`.
     fn turn(&self, head: i64, key: &str) -> Arc<tokio::sync::Mutex<()>> {
         Arc::clone(
-            self.lock_computing()
+            lock(&self.computing)
                 .entry((head, key.to_owned()))
                 .or_default(),
         )
-    }
-
-    fn lock_computing(&self) -> std::sync::MutexGuard<'_, Turns> {
-        self.computing.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// The cache's counters and size, in the Prometheus text format, for `GET /metrics`.
@@ -161,23 +163,17 @@ impl StatsCache {
                 "newsmeta_stats_cache_bytes",
                 "gauge",
                 "Memory the kept stats answers take (STATS_CACHE_MB bounds it).",
-                self.lock().bytes as u64,
+                lock(&self.inner).bytes as u64,
             ),
         ];
         for (name, kind, help, value) in series {
-            let _ = writeln!(
-                out,
-                "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {value}"
-            );
+            header(out, name, kind, help);
+            let _ = writeln!(out, "{name} {value}");
         }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Kept> {
-        self.inner.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
     fn get(&self, head: i64, key: &str) -> Option<Json> {
-        let kept = self.lock();
+        let kept = lock(&self.inner);
         if kept.head != head {
             return None;
         }
@@ -185,11 +181,11 @@ impl StatsCache {
     }
 
     fn keep(&self, head: i64, key: String, answer: &Json) {
-        let size = key.len() + answer.len() + ENTRY_OVERHEAD;
+        let size = cost(&key, answer);
         if size > self.budget {
             return;
         }
-        let mut kept = self.lock();
+        let mut kept = lock(&self.inner);
         if kept.head != head {
             // Answers of another head are stale (or, for an older head, this one would be).
             *kept = Kept {
@@ -202,11 +198,11 @@ impl StatsCache {
                 break;
             };
             if let Some(dropped) = kept.answers.remove(&victim) {
-                kept.bytes -= victim.len() + dropped.len() + ENTRY_OVERHEAD;
+                kept.bytes -= cost(&victim, &dropped);
             }
         }
         if let Some(replaced) = kept.answers.insert(key.clone(), answer.clone()) {
-            kept.bytes -= key.len() + replaced.len() + ENTRY_OVERHEAD;
+            kept.bytes -= cost(&key, &replaced);
         }
         kept.bytes += size;
     }
@@ -221,7 +217,7 @@ struct Computing<'a> {
 
 impl Drop for Computing<'_> {
     fn drop(&mut self) {
-        self.cache.lock_computing().remove(&self.slot);
+        lock(&self.cache.computing).remove(&self.slot);
     }
 }
 
@@ -257,11 +253,11 @@ mod tests {
 
     #[test]
     fn the_budget_bounds_what_is_kept() {
-        let one = "k0".len() + json("x".repeat(100).as_str()).len() + ENTRY_OVERHEAD;
+        let one = cost("k0", &json("x".repeat(100).as_str()));
         let cache = cache_of(one * 3);
         for n in 0..10 {
             cache.keep(1, format!("k{n}"), &json("x".repeat(100).as_str()));
-            let kept = cache.inner.lock().unwrap();
+            let kept = lock(&cache.inner);
             assert!(
                 kept.bytes <= one * 3,
                 "over budget after {n}: {}",
@@ -273,7 +269,7 @@ mod tests {
                 "the running total drifted from what is kept"
             );
         }
-        assert_eq!(cache.inner.lock().unwrap().answers.len(), 3);
+        assert_eq!(lock(&cache.inner).answers.len(), 3);
         cache.keep(1, "big".into(), &json("x".repeat(one * 3).as_str()));
         assert!(
             cache.get(1, "big").is_none(),
@@ -301,7 +297,7 @@ mod tests {
             assert_eq!(answer.unwrap().etag(), json("answer").etag());
         }
         assert_eq!(cache.counts.hits.load(Ordering::SeqCst), 15);
-        assert!(cache.lock_computing().is_empty(), "the turn is forgotten");
+        assert!(lock(&cache.computing).is_empty(), "the turn is forgotten");
     }
 
     #[tokio::test]
@@ -314,7 +310,7 @@ mod tests {
             .await;
         assert!(failed.is_err());
         assert!(cache.get(1, "k").is_none());
-        assert!(cache.lock_computing().is_empty());
+        assert!(lock(&cache.computing).is_empty());
         let answered = cache
             .answer_at(1, "k".into(), || async { Ok(json("now")) })
             .await;
@@ -326,11 +322,8 @@ mod tests {
         let cache = cache_of(1 << 20);
         cache.keep(1, "a".into(), &json("first"));
         cache.keep(1, "a".into(), &json("second, longer"));
-        let kept = cache.inner.lock().unwrap();
+        let kept = lock(&cache.inner);
         assert_eq!(kept.answers.len(), 1);
-        assert_eq!(
-            kept.bytes,
-            "a".len() + json("second, longer").len() + ENTRY_OVERHEAD
-        );
+        assert_eq!(kept.bytes, cost("a", &json("second, longer")));
     }
 }
