@@ -4,7 +4,6 @@ use std::collections::HashMap;
 
 use actix_web::http::header;
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse, ResponseError};
-use sea_orm::DatabaseConnection;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -13,13 +12,12 @@ use super::http::{self, AppState, Body, Json, Reader, Writer};
 use super::interop::{self, ArticleFormat};
 use super::problems::*;
 use super::types::{
-    Article, ArticleCreate, ArticleHighlights, ArticlePatch, Mention, NewsArticleLd, Ninjs, Page,
-    Quote, Section,
+    Article, ArticleCreate, ArticleHighlights, ArticlePatch, NewsArticleLd, Ninjs, Page,
 };
 use crate::error::ApiError;
 use crate::ingest::{self, Origins};
 use crate::store::articles::{self, ArticleFilter, ArticleSort};
-use crate::store::{mentions, quotes, sections};
+use crate::store::nested::{self, ArticleWithParts, Parts};
 
 /// Filters, order and paging of the article list. Every filter given must hold.
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -87,31 +85,22 @@ pub struct ArticleGetParams {
     fields: Option<String>,
 }
 
-#[derive(Default)]
-struct Includes {
-    sections: bool,
-    quotes: bool,
-    entities: bool,
+/// The relations as members `fields` may narrow, and whether this answer has them.
+fn embedded(includes: &Parts) -> [Embedded; 3] {
+    let relation = |member, present, asked_with| Embedded {
+        member,
+        present,
+        asked_with,
+    };
+    [
+        relation("sections", includes.sections, "include=sections"),
+        relation("quotes", includes.quotes, "include=quotes"),
+        relation("entities", includes.entities, "include=entities"),
+    ]
 }
 
-impl Includes {
-    /// The relations as members `fields` may narrow, and whether this answer has them.
-    fn embedded(&self) -> [Embedded; 3] {
-        let relation = |member, present, asked_with| Embedded {
-            member,
-            present,
-            asked_with,
-        };
-        [
-            relation("sections", self.sections, "include=sections"),
-            relation("quotes", self.quotes, "include=quotes"),
-            relation("entities", self.entities, "include=entities"),
-        ]
-    }
-}
-
-fn includes(value: Option<&str>) -> Result<Includes, ApiError> {
-    let mut includes = Includes::default();
+fn includes(value: Option<&str>) -> Result<Parts, ApiError> {
+    let mut includes = Parts::default();
     for part in value
         .unwrap_or("")
         .split(',')
@@ -194,7 +183,7 @@ pub async fn list_page(
 
 /// Reads `fields` of an article list: no relations there, `highlights` when searched for.
 fn list_fields(value: Option<&str>, highlighted: bool) -> Result<Fields, ApiError> {
-    let [sections, quotes, entities] = Includes::default().embedded();
+    let [sections, quotes, entities] = embedded(&Parts::default());
     let highlights = Embedded::highlights(highlighted);
     Fields::parse_embedding::<Article>(value, &[sections, quotes, entities, highlights])
 }
@@ -278,40 +267,12 @@ pub async fn create_article(
         (input, Origins::default())
     };
     let row = articles::create_with(&state.db, &input, &origins).await?;
-    let location = format!("/v1/articles/{}", row.article.id);
+    let id = row.article.id.to_string();
+    let location = format!("/v1/articles/{id}");
     // The answer reads back what was just written: from the primary, which has it (a replica
     // may not yet).
-    let article = with_includes(
-        &state.db,
-        Article::from(row),
-        &Includes {
-            sections: true,
-            quotes: true,
-            entities: true,
-        },
-    )
-    .await?;
+    let article = Article::from(nested::get(&state.db, &id, Parts::ALL).await?);
     Ok(Json::new(&article)?.created(&location))
-}
-
-async fn with_includes(
-    db: &DatabaseConnection,
-    mut article: Article,
-    includes: &Includes,
-) -> Result<Article, ApiError> {
-    if includes.sections {
-        let rows = sections::of_article(db, article.id).await?;
-        article.sections = Some(rows.into_iter().map(Section::from).collect());
-    }
-    if includes.quotes {
-        let rows = quotes::of_article(db, article.id).await?;
-        article.quotes = Some(rows.into_iter().map(Quote::from).collect());
-    }
-    if includes.entities {
-        let rows = mentions::of_article(db, article.id).await?;
-        article.entities = Some(rows.into_iter().map(Mention::from).collect());
-    }
-    Ok(article)
 }
 
 /// Get an article by id or slug, optionally with its sections, quotes and entities; or, by
@@ -353,7 +314,7 @@ pub async fn get_article(
     let params: ArticleGetParams = http::query(&req)?;
     let includes = includes(params.include.as_deref())?;
     let fields =
-        Fields::parse_embedding::<Article>(params.fields.as_deref(), &includes.embedded())?;
+        Fields::parse_embedding::<Article>(params.fields.as_deref(), &embedded(&includes))?;
     let accept: Vec<&str> = req
         .headers()
         .get_all(header::ACCEPT)
@@ -378,14 +339,19 @@ pub async fn get_article(
             ),
         ));
     }
-    let article = Article::from(articles::get(state.reader(), &key).await?);
     let mut response = match format {
         ArticleFormat::Json => {
-            let article = with_includes(state.reader(), article, &includes).await?;
-            fields.json(&article)?.ok(&req)
+            let article = nested::get(state.reader(), &key, includes).await?;
+            fields.json(&Article::from(article))?.ok(&req)
         }
         ArticleFormat::JsonLd | ArticleFormat::Ninjs => {
-            interop_response(&req, state.reader(), article, format).await?
+            let parts = Parts {
+                quotes: true,
+                entities: true,
+                ..Parts::default()
+            };
+            let article = nested::get(state.reader(), &key, parts).await?;
+            interop_response(&req, article, format)?
         }
     };
     response
@@ -396,22 +362,18 @@ pub async fn get_article(
 
 /// The article as JSON-LD or ninjs, with the quotes and entities (and their Wikidata ids) those
 /// forms carry.
-async fn interop_response(
+fn interop_response(
     req: &HttpRequest,
-    db: &DatabaseConnection,
-    mut article: Article,
+    article: ArticleWithParts,
     format: ArticleFormat,
 ) -> Result<HttpResponse, ApiError> {
-    let mention_rows = mentions::of_article(db, article.id).await?;
-    let quote_rows = quotes::of_article(db, article.id).await?;
-    let wikidata: HashMap<uuid::Uuid, String> = mention_rows
-        .iter()
-        .map(|row| &row.entity)
-        .chain(quote_rows.iter().filter_map(|row| row.speaker.as_ref()))
+    let mentioned = article.entities.iter().flatten().map(|row| &row.entity);
+    let speakers = article.quotes.iter().flatten();
+    let wikidata: HashMap<uuid::Uuid, String> = mentioned
+        .chain(speakers.filter_map(|row| row.speaker.as_ref()))
         .filter_map(|entity| Some((entity.id, entity.wikidata_id.clone()?)))
         .collect();
-    article.entities = Some(mention_rows.into_iter().map(Mention::from).collect());
-    article.quotes = Some(quote_rows.into_iter().map(Quote::from).collect());
+    let article = Article::from(article);
     let base_url = {
         let info = req.connection_info();
         format!("{}://{}", info.scheme(), info.host())

@@ -111,7 +111,7 @@ pub async fn find(conn: &impl ConnectionTrait, key: &str) -> StoreResult<article
 }
 
 /// [`find`], read as `M` from the statement `select` makes.
-async fn lookup<M: FromQueryResult + Send + Sync>(
+pub(super) async fn lookup<M: FromQueryResult + Send + Sync>(
     conn: &impl ConnectionTrait,
     key: &str,
     select: impl Fn() -> Select<article::Entity>,
@@ -143,7 +143,7 @@ async fn lookup<M: FromQueryResult + Send + Sync>(
 
 /// An article with its keywords as a JSON array, read in one statement.
 #[derive(Debug, FromQueryResult)]
-struct ArticleWithKeywords {
+pub(super) struct ArticleWithKeywords {
     #[sea_orm(nested)]
     article: article::Model,
     keywords: Option<String>,
@@ -163,24 +163,32 @@ fn keywords_json(backend: DbBackend) -> Expr {
 
 impl ArticleWithKeywords {
     /// Articles with their keywords, in one statement (see [`keywords_json`]).
-    fn select(backend: DbBackend) -> Select<article::Entity> {
+    pub(super) fn select(backend: DbBackend) -> Select<article::Entity> {
         article::Entity::find().column_as(keywords_json(backend), "keywords")
     }
 
     fn into_row(self) -> StoreResult<ArticleRow> {
-        let keywords = match self.keywords.as_deref() {
-            Some(json) => serde_json::from_str(json).map_err(|error| {
-                sea_orm::DbErr::Json(format!(
-                    "the keywords of article {}: {error}",
-                    self.article.id
-                ))
-            })?,
-            None => Vec::new(),
-        };
+        let keywords = json_array(self.keywords.as_deref(), "keywords", self.article.id)?;
         Ok(ArticleRow {
             article: self.article,
             keywords,
         })
+    }
+}
+
+/// Reads a JSON array that a subquery aggregated for article `id` (NULL when it found no rows).
+pub(super) fn json_array<T: serde::de::DeserializeOwned>(
+    json: Option<&str>,
+    what: &str,
+    id: Uuid,
+) -> StoreResult<Vec<T>> {
+    match json {
+        Some(json) => serde_json::from_str(json).map_err(|error| {
+            StoreError::Db(sea_orm::DbErr::Json(format!(
+                "the {what} of article {id}: {error}"
+            )))
+        }),
+        None => Ok(Vec::new()),
     }
 }
 

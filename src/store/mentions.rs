@@ -37,13 +37,18 @@ pub async fn of_article(
             })
         })
         .collect();
+    by_prominence(&mut rows);
+    Ok(rows)
+}
+
+/// Orders an article's mentions as it lists them: most mentioned first, then by name.
+pub(crate) fn by_prominence(rows: &mut [MentionRow]) {
     rows.sort_by(|a, b| {
         b.mention
             .mention_count
             .cmp(&a.mention.mention_count)
             .then_with(|| a.entity.name.cmp(&b.entity.name))
     });
-    Ok(rows)
 }
 
 /// One mention of an entity in an article.

@@ -7,6 +7,7 @@ pub mod changes;
 pub mod entities;
 pub mod keys;
 pub mod mentions;
+pub mod nested;
 pub mod page;
 pub mod quotes;
 pub mod sections;

@@ -10,8 +10,8 @@ use reqwest::{Method, Response, StatusCode};
 use serde_json::{json, Value};
 
 use crate::helpers::{
-    assert_problem, assert_writes_need_a_write_key, etag, next_link, seed_body, small_article,
-    spawn_app, spawn_app_with, TestApp,
+    assert_includes_match_their_routes, assert_problem, assert_writes_need_a_write_key, etag,
+    next_link, seed_body, small_article, spawn_app, spawn_app_with, TestApp,
 };
 
 const SEED: &str = "us-officials-condemn-uk-immigration-approach";
@@ -198,6 +198,29 @@ async fn creating_the_seed_stores_its_whole_structure() {
             "I would stop it, and it doesn't matter if you call out the military."
         ]
     );
+}
+
+#[tokio::test]
+async fn an_article_with_its_includes_carries_what_its_parts_routes_answer() {
+    let app = spawn_app().await;
+    let seed = app.create_seed().await;
+    let read = assert_includes_match_their_routes(&app, seed["slug"].as_str().unwrap()).await;
+    assert_eq!(read["quotes"].as_array().unwrap().len(), 9);
+
+    // A quote nobody is named for, a salience that needs all 17 digits to read back as the same
+    // number, and an article with no parts at all.
+    let mut body = small_article("unattributed");
+    body["quotes"][0].as_object_mut().unwrap().remove("speaker");
+    body["entities"][0]["salience"] = json!(0.1 + 0.2);
+    create(&app, &body).await;
+    let read = assert_includes_match_their_routes(&app, "unattributed").await;
+    assert_eq!(read["quotes"][0]["speaker"], Value::Null);
+    assert_eq!(read["entities"][0]["salience"], json!(0.30000000000000004));
+    create(&app, &bare_article("bare", "Nothing to structure here.")).await;
+    let read = assert_includes_match_their_routes(&app, "bare").await;
+    for part in ["sections", "quotes", "entities"] {
+        assert_eq!(read[part], json!([]), "{part} of an article without any");
+    }
 }
 
 #[tokio::test]

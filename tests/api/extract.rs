@@ -15,7 +15,9 @@ use newsmeta::store::articles;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
-use crate::helpers::{assert_problem, spawn_app, spawn_app_configured, TestApp};
+use crate::helpers::{
+    assert_includes_match_their_routes, assert_problem, spawn_app, spawn_app_configured, TestApp,
+};
 
 fn seed_text() -> String {
     std::fs::read_to_string(concat!(
@@ -405,8 +407,7 @@ async fn create_extracted(app: &TestApp) -> Value {
     articles::create_with(&app.db, &input, &origins)
         .await
         .unwrap();
-    app.get_json("/v1/articles/machine?include=sections,quotes,entities")
-        .await
+    assert_includes_match_their_routes(app, "machine").await
 }
 
 fn entity_ref(name: &str, aliases: &[&str]) -> EntityRef {

@@ -534,3 +534,35 @@ pub async fn assert_writes_need_a_write_key(
     let read_only = send(Some(&app.read_key)).await.expect("request failed");
     assert_problem(read_only, StatusCode::FORBIDDEN, "forbidden", &[]).await;
 }
+
+/// Asserts that the article `key` read with all its includes (one statement) carries the same
+/// sections, quotes and entities as its own routes answer, member for member, and answers the
+/// article itself as a plain GET does.
+pub async fn assert_includes_match_their_routes(app: &TestApp, key: &str) -> Value {
+    let article = app
+        .get_json(&format!(
+            "/v1/articles/{key}?include=sections,quotes,entities"
+        ))
+        .await;
+    let mut plain = app.get_json(&format!("/v1/articles/{key}")).await;
+    for part in ["sections", "quotes", "entities"] {
+        // Quotes come in pages; one page of 100 holds every article's here.
+        let query = if part == "quotes" { "?limit=100" } else { "" };
+        let route = app
+            .get_json(&format!("/v1/articles/{key}/{part}{query}"))
+            .await;
+        let mut listed = route["data"].as_array().expect("a page").clone();
+        if part == "quotes" {
+            // The route lists newest first; an article holds its quotes in reading order.
+            listed.sort_by_key(|quote| quote["position"].as_i64());
+        }
+        assert_eq!(
+            article[part],
+            Value::Array(listed),
+            "{part} of {key}, included and from their route"
+        );
+        plain[part] = article[part].clone();
+    }
+    assert_eq!(article, plain, "{key}: the article beside its includes");
+    article
+}

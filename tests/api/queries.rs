@@ -121,3 +121,27 @@ async fn each_read_runs_as_many_statements_for_fifty_rows_as_for_one() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
+
+#[tokio::test]
+async fn an_article_with_all_its_includes_is_one_statement() {
+    let (app, log) = spawn_recording_app(fresh_test_database().await).await;
+    create(&app, "many-voices", 50).await;
+    for path in [
+        "/v1/articles/many-voices?include=sections,quotes,entities",
+        "/v1/articles/many-voices?include=quotes",
+        "/v1/articles/many-voices",
+    ] {
+        let statements = statements(&app, &log, path).await;
+        assert_eq!(statements.len(), 1, "GET {path}: {statements:#?}");
+    }
+    // JSON-LD carries the quotes and entities too, read the same way.
+    log.take();
+    let response = app
+        .request(reqwest::Method::GET, "/v1/articles/many-voices")
+        .header("accept", "application/ld+json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(log.take().len(), 1, "GET as JSON-LD");
+}

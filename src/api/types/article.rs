@@ -309,6 +309,20 @@ pub struct ArticlePatch {
     pub published_at: Option<Option<DateTime<Utc>>>,
 }
 
+impl From<crate::store::nested::ArticleWithParts> for Article {
+    fn from(parts: crate::store::nested::ArticleWithParts) -> Self {
+        fn each<T, U: From<T>>(items: Option<Vec<T>>) -> Option<Vec<U>> {
+            items.map(|items| items.into_iter().map(U::from).collect())
+        }
+        Self {
+            sections: each(parts.sections),
+            quotes: each(parts.quotes),
+            entities: each(parts.entities),
+            ..Self::from(parts.row)
+        }
+    }
+}
+
 impl From<crate::store::articles::ArticleRow> for Article {
     fn from(row: crate::store::articles::ArticleRow) -> Self {
         let a = row.article;
