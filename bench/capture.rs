@@ -55,7 +55,7 @@ async fn main() -> anyhow::Result<()> {
         record.lock().unwrap().push(info.statement.clone());
     });
 
-    let mut state = AppState::new(recording, &ServeSettings::from_env());
+    let mut state = AppState::new(recording.clone(), &ServeSettings::from_env());
     state.rate_limits = RateLimits::new(0, 0);
     state.request_timeout = None;
     let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
@@ -149,6 +149,14 @@ async fn main() -> anyhow::Result<()> {
         }));
     }
 
+    if postgres {
+        let article = scenarios
+            .iter_mut()
+            .find(|scenario| scenario["id"] == "article")
+            .context("no article scenario")?;
+        article["plain"] = plain_reads(&recording, &log, &sample.articles, &out).await?;
+    }
+
     let key = keys::create(&plain, "load benchmark", Scope::Write)
         .await
         .map_err(|e| anyhow::anyhow!("{e:?}"))?
@@ -190,6 +198,43 @@ async fn main() -> anyhow::Result<()> {
         out.display()
     );
     Ok(())
+}
+
+/// The yardstick of issue 6 for the article with includes, which the service reads in one
+/// statement: the four plain reads behind it (the article, its sections, its quotes, its
+/// entities through the mentions table), recorded as the service's own store functions for them
+/// run them (the routes of each part use them), for the same articles. Answers what
+/// `scenarios.json` holds of them for `bench/run.py`.
+async fn plain_reads(
+    conn: &DatabaseConnection,
+    log: &Mutex<Vec<Statement>>,
+    articles: &[String],
+    out: &Path,
+) -> anyhow::Result<Json> {
+    let mut scripts = Vec::new();
+    let mut defines = BTreeMap::new();
+    for (n, key) in articles.iter().enumerate() {
+        log.lock().unwrap().clear();
+        let article = store::articles::get(conn, key)
+            .await
+            .map_err(|e| anyhow::anyhow!("article {key}: {e:?}"))?;
+        let id = article.article.id;
+        let parts = async {
+            store::sections::of_article(conn, id).await?;
+            store::quotes::of_article(conn, id).await?;
+            store::mentions::of_article(conn, id).await
+        };
+        parts
+            .await
+            .map_err(|e| anyhow::anyhow!("parts of article {key}: {e:?}"))?;
+        let recorded = std::mem::take(&mut *log.lock().unwrap());
+        ensure!(recorded.len() == 4, "{} plain reads, not 4", recorded.len());
+        let file = format!("article-reads-{n}.sql");
+        let script = pgbench_script(&recorded, &format!("article_reads{n}"), &mut defines)?;
+        std::fs::write(out.join(&file), script)?;
+        scripts.push(file);
+    }
+    Ok(json!({"scripts": scripts, "defines": defines, "statements": 4}))
 }
 
 /// Request parameters drawn from the corpus, spread over it rather than the newest rows only.

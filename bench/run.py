@@ -15,11 +15,13 @@ What it does, in order:
   3. records the SQL the service runs for each read scenario, with its bound values, by serving
      the scenario's requests once through a recording connection (bench/capture.rs), and writes
      them as pgbench scripts;
-  4. starts the service (rate limits off, `DATABASE_MAX_CONNECTIONS` = connections) and drives each
-     scenario with wrk for a fixed time, 32 connections, reading the service's peak RSS from
-     /proc (reset between scenarios);
+  4. starts the service (rate limits off, its own pool of 16 database connections unless --pool
+     says otherwise) and drives each scenario with wrk for a fixed time, 32 connections, reading
+     the service's peak RSS from /proc (reset between scenarios);
   5. runs pgbench (prepared statements, the same connections and time) with the recorded scripts:
      the rate at which Postgres alone answers the statements behind one request, the ceiling;
+     for the article with includes also with the four plain reads behind it (recorded from the
+     service's functions for each part), the yardstick of its target;
   6. prints the results table (markdown) and writes it to bench/.out/<backend>-<date>.md.
 
 Needs: root or the tools already installed (wrk from Debian's packages is installed when missing),
@@ -197,7 +199,7 @@ def capture(recorder, url, out):
 
 
 class Service:
-    def __init__(self, binary, url, connections):
+    def __init__(self, binary, url, pool=None):
         self.port = free_port()
         self.address = f"http://127.0.0.1:{self.port}"
         env = {
@@ -207,9 +209,10 @@ class Service:
             "NO_SEED": "true",
             "RATE_LIMIT_IP_PER_MINUTE": "0",
             "RATE_LIMIT_KEY_PER_MINUTE": "0",
-            "DATABASE_MAX_CONNECTIONS": str(connections),
             "RUST_LOG": "warn",
         }
+        if pool:
+            env["DATABASE_MAX_CONNECTIONS"] = str(pool)
         self.log = tempfile.NamedTemporaryFile(prefix="newsmeta-bench-", suffix=".log", delete=False)
         self.process = subprocess.Popen([str(binary), "serve"], env=env, stdout=self.log,
                                         stderr=subprocess.STDOUT)
@@ -221,6 +224,13 @@ class Service:
                 time.sleep(0.1)
         self.stop()
         sys.exit(f"the service did not become ready; see {self.log.name}")
+
+    def pool_size(self):
+        """The service's database connections, as its /metrics reports them."""
+        with urllib.request.urlopen(f"{self.address}/metrics", timeout=5) as response:
+            text = response.read().decode()
+        found = re.search(r'newsmeta_db_pool_max_connections\{pool="primary"\} (\d+)', text)
+        return int(found.group(1)) if found else None
 
     def reset_peak_rss(self):
         # Writing 5 to clear_refs resets the peak RSS (VmHWM) to the current RSS.
@@ -293,6 +303,9 @@ def main():
     parser.add_argument("--duration", type=int, default=20, help="seconds per scenario")
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--threads", type=int, default=2, help="wrk and pgbench threads")
+    parser.add_argument("--pool", type=int, help="the service's database connections "
+                                                 "(DATABASE_MAX_CONNECTIONS; default: the "
+                                                 "service's own, 16)")
     parser.add_argument("--fresh", action="store_true", help="rebuild the corpus even if present")
     parser.add_argument("--only", action="append", metavar="SCENARIO",
                         help="run only this scenario (article, list-entity, search, timeline, "
@@ -311,7 +324,8 @@ def main():
         url = prepare_corpus(binary, backend, args.pg_url, args.articles, args.fresh)
         out = BENCH / ".out" / backend
         scenarios = capture(recorder, url, out)
-        service = Service(binary, url, args.connections)
+        service = Service(binary, url, args.pool)
+        pool = service.pool_size()
         rows = []
         try:
             for scenario in scenarios:
@@ -329,19 +343,27 @@ def main():
                                                         scenario.get("defines", {}),
                                                         args.duration, args.connections,
                                                         args.threads)
+                plain = scenario.get("plain")
+                if backend == "postgres" and plain:
+                    log(f"{backend}: {scenario['name']}, the plain reads behind it alone (pgbench)")
+                    result["plain_ceiling"] = pgbench_ceiling(
+                        args.pg_url, [out / s for s in plain["scripts"]], plain["defines"],
+                        args.duration, args.connections, args.threads)
                 rows.append((scenario, result))
         finally:
             service.stop()
-        table = render(backend, args, rows)
+        table = render(backend, args, pool, rows)
         print(table)
         stamp = datetime.date.today().isoformat()
         (results_dir / f"{backend}-{stamp}.md").write_text(table)
 
 
-def render(backend, args, rows):
+def render(backend, args, pool, rows):
     lines = [
         f"### {backend}, {args.articles:,} articles, {args.connections} connections, "
         f"{args.duration} s per scenario",
+        "",
+        f"The service's pool: {pool} database connections.",
         "",
         f"Machine: {machine()}; load generator (wrk, {args.threads} threads) on the same machine.",
         "",
@@ -358,6 +380,16 @@ def render(backend, args, rows):
             f"| {scenario['name']} | {r['rps']:,.0f} | {written} | {r['p50_ms']:.1f} | "
             f"{r['p95_ms']:.1f} | {r['p99_ms']:.1f} | {r['errors']} | {r['rss_mb']:.0f} | "
             f"{scenario.get('statements', '–')} | {ceiling_text} | {ratio} |")
+    for scenario, r in rows:
+        plain = r.get("plain_ceiling")
+        if plain:
+            lines += [
+                "",
+                f"{scenario['name']}, against the {scenario['plain']['statements']} plain reads "
+                f"behind it (the article, its sections, its quotes, its entities through the "
+                f"mentions): Postgres alone answers them {plain:,.0f} times a second; the service "
+                f"answers {r['rps']:,.0f} a second, {r['rps'] / plain:.2f} × that.",
+            ]
     return "\n".join(lines) + "\n"
 
 
