@@ -19,8 +19,8 @@ What it does, in order:
      says otherwise) and drives each scenario with wrk for a fixed time, 32 connections, reading
      the service's peak RSS from /proc (reset between scenarios);
   5. runs pgbench (prepared statements, the same connections and time) with the recorded scripts:
-     the rate at which Postgres alone answers the statements behind one request, the ceiling;
-     for the article with includes also with the four plain reads behind it (recorded from the
+     the rate at which Postgres alone answers the statements behind one request, the ceiling,
+     and its latencies at that concurrency (pgbench's per-transaction log); for the article with includes also with the four plain reads behind it (recorded from the
      service's functions for each part), the yardstick of its target;
   6. prints the results table (markdown) and writes it to bench/.out/<backend>-<date>.md.
 
@@ -261,12 +261,15 @@ def wrk(service, scenario, paths_file, duration, connections, threads, key):
 
 
 def pgbench_ceiling(pg_url, scripts, defines, duration, connections, threads):
-    """Transactions a second of Postgres alone running `scripts` (one picked at random for each
-    transaction): each script is the statements behind one request, so this is the rate at which
-    the database could answer the scenario's requests if the service cost nothing."""
+    """Postgres alone running `scripts` (one picked at random for each transaction): each script
+    is the statements behind one request, so its transactions a second are the rate at which the
+    database could answer the scenario's requests if the service cost nothing, and their
+    latencies (from pgbench's per-transaction log) the shortest the requests could take at this
+    concurrency. Answers {"tps", "p95_ms", "p99_ms"}, or None when pgbench fails."""
     url = at_database(pg_url, PG_WORKING)
+    logs = Path(tempfile.mkdtemp(prefix="newsmeta-pgbench-"))
     cmd = [pgbench(), "-n", "-M", "prepared", f"-c{connections}", f"-j{threads}",
-           f"-T{duration}", url]
+           f"-T{duration}", "-l", f"--log-prefix={logs / 'txn'}", url]
     for script in scripts:
         cmd += ["-f", str(script)]
     for name, value in defines.items():
@@ -280,7 +283,14 @@ def pgbench_ceiling(pg_url, scripts, defines, duration, connections, threads):
     match = re.search(r"tps = ([\d.]+) \(without initial connection time\)", out)
     if match is None:
         match = re.search(r"tps = ([\d.]+)", out)
-    return float(match.group(1))
+    # Each line of the log is one transaction; its third field is the latency in microseconds.
+    latencies = sorted(int(line.split()[2]) for log_file in logs.glob("txn*")
+                       for line in log_file.read_text().splitlines())
+    shutil.rmtree(logs, ignore_errors=True)
+
+    def percentile(p):
+        return latencies[max(0, int(p * len(latencies)) - 1)] / 1000 if latencies else None
+    return {"tps": float(match.group(1)), "p95_ms": percentile(0.95), "p99_ms": percentile(0.99)}
 
 
 def machine():
@@ -346,7 +356,7 @@ def main():
                 plain = scenario.get("plain")
                 if backend == "postgres" and plain:
                     log(f"{backend}: {scenario['name']}, the plain reads behind it alone (pgbench)")
-                    result["plain_ceiling"] = pgbench_ceiling(
+                    result["plain"] = pgbench_ceiling(
                         args.pg_url, [out / s for s in plain["scripts"]], plain["defines"],
                         args.duration, args.connections, args.threads)
                 rows.append((scenario, result))
@@ -368,27 +378,33 @@ def render(backend, args, pool, rows):
         f"Machine: {machine()}; load generator (wrk, {args.threads} threads) on the same machine.",
         "",
         "| scenario | req/s | articles written/s | p50 ms | p95 ms | p99 ms | errors | peak RSS MB "
-        "| statements a request | database alone req/s | service ÷ database |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| statements a request | database alone req/s | database alone p95 / p99 ms "
+        "| service ÷ database |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
+
+    def ms(value):
+        return f"{value:.1f}" if value is not None else "–"
     for scenario, r in rows:
         ceiling = r.get("ceiling")
         written = f"{r['items_per_s']:,.0f}" if scenario["kind"] == "post" else "–"
-        ceiling_text = f"{ceiling:,.0f}" if ceiling else "–"
-        ratio = f"{r['rps'] / ceiling:.2f}" if ceiling else "–"
+        alone = f"{ceiling['tps']:,.0f}" if ceiling else "–"
+        alone_ms = f"{ms(ceiling['p95_ms'])} / {ms(ceiling['p99_ms'])}" if ceiling else "–"
+        ratio = f"{r['rps'] / ceiling['tps']:.2f}" if ceiling else "–"
         lines.append(
             f"| {scenario['name']} | {r['rps']:,.0f} | {written} | {r['p50_ms']:.1f} | "
             f"{r['p95_ms']:.1f} | {r['p99_ms']:.1f} | {r['errors']} | {r['rss_mb']:.0f} | "
-            f"{scenario.get('statements', '–')} | {ceiling_text} | {ratio} |")
+            f"{scenario.get('statements', '–')} | {alone} | {alone_ms} | {ratio} |")
     for scenario, r in rows:
-        plain = r.get("plain_ceiling")
+        plain = r.get("plain")
         if plain:
             lines += [
                 "",
                 f"{scenario['name']}, against the {scenario['plain']['statements']} plain reads "
                 f"behind it (the article, its sections, its quotes, its entities through the "
-                f"mentions): Postgres alone answers them {plain:,.0f} times a second; the service "
-                f"answers {r['rps']:,.0f} a second, {r['rps'] / plain:.2f} × that.",
+                f"mentions): Postgres alone answers them {plain['tps']:,.0f} times a second "
+                f"(p95 {ms(plain['p95_ms'])} ms, p99 {ms(plain['p99_ms'])} ms); the service "
+                f"answers {r['rps']:,.0f} a second, {r['rps'] / plain['tps']:.2f} × that.",
             ]
     return "\n".join(lines) + "\n"
 
