@@ -75,7 +75,8 @@ pub struct ArticleListParams {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ArticleGetParams {
-    /// Comma-separated: `sections`, `quotes`, `entities`.
+    /// Comma-separated: `sections`, `quotes`, `entities`. They are read with the article in one
+    /// statement, so they are always those of the `version` they come with, even while it changes.
     #[param(example = "sections,quotes,entities")]
     include: Option<String>,
     /// Comma-separated members of the article to answer (`headline,published_at`); the others

@@ -1,7 +1,8 @@
 //! Concurrent writes, spread over two instances of the service that share one database (as two
 //! replicas behind a load balancer would): conditional writes let exactly one through, a taken
 //! slug is a 409 for all but one, and entity merges and deletes racing each other leave no
-//! dangling quote or mention and lose or duplicate no name. No 5xx anywhere, on either backend.
+//! dangling quote or mention and lose or duplicate no name; an article read with its quotes
+//! while they are added is always one version's. No 5xx anywhere, on either backend.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -526,4 +527,44 @@ async fn writes_that_refer_to_entities_racing_merges_and_deletes_never_fail_on_a
         apps[0].count_rows("quotes").await,
         quotes_before + quotes_added
     );
+}
+
+#[tokio::test]
+async fn an_article_read_with_its_quotes_while_quotes_are_added_matches_its_version_every_time() {
+    let [writer, reader] = two_apps().await;
+    let article = json!({"slug": "growing", "headline": "Growing", "body": "Quotes keep coming."});
+    let response = writer.post_json("/v1/articles", &article).await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+
+    // Each added quote bumps the article's version by one, so an article read in one snapshot
+    // with its quotes has version 1 + their number, whatever was committed in between.
+    const QUOTES: usize = 30;
+    let writing = async {
+        for n in 0..QUOTES {
+            let quote = json!({"text": format!("Point number {n}")});
+            let response = writer
+                .post_json("/v1/articles/growing/quotes", &quote)
+                .await;
+            assert_eq!(response.status(), StatusCode::CREATED, "quote {n}");
+        }
+    };
+    let reading = async {
+        let mut reads = 0;
+        loop {
+            let article = reader.get_json("/v1/articles/growing?include=quotes").await;
+            let quotes = article["quotes"].as_array().expect("quotes").len();
+            assert_eq!(
+                article["version"],
+                json!(1 + quotes),
+                "read {reads}: version {} with {quotes} quotes",
+                article["version"]
+            );
+            reads += 1;
+            if quotes == QUOTES {
+                return reads;
+            }
+        }
+    };
+    let ((), reads) = tokio::join!(writing, reading);
+    assert!(reads > 1, "the reads did not overlap the writes");
 }
