@@ -20,8 +20,9 @@ What it does, in order:
      the service's peak RSS from /proc (reset between scenarios);
   5. runs pgbench (prepared statements, the same connections and time) with the recorded scripts:
      the rate at which Postgres alone answers the statements behind one request, the ceiling,
-     and its latencies at that concurrency (pgbench's per-transaction log); for the article with includes also with the four plain reads behind it (recorded from the
-     service's functions for each part), the yardstick of its target;
+     and its latencies at that concurrency (pgbench's per-transaction log); for the article with
+     includes also with the four plain reads behind it (recorded from the service's functions
+     for each part), the yardstick of its target;
   6. prints the results table (markdown) and writes it to bench/.out/<backend>-<date>.md.
 
 Needs: root or the tools already installed (wrk from Debian's packages is installed when missing),
@@ -267,26 +268,26 @@ def pgbench_ceiling(pg_url, scripts, defines, duration, connections, threads):
     latencies (from pgbench's per-transaction log) the shortest the requests could take at this
     concurrency. Answers {"tps", "p95_ms", "p99_ms"}, or None when pgbench fails."""
     url = at_database(pg_url, PG_WORKING)
-    logs = Path(tempfile.mkdtemp(prefix="newsmeta-pgbench-"))
-    cmd = [pgbench(), "-n", "-M", "prepared", f"-c{connections}", f"-j{threads}",
-           f"-T{duration}", "-l", f"--log-prefix={logs / 'txn'}", url]
-    for script in scripts:
-        cmd += ["-f", str(script)]
-    for name, value in defines.items():
-        cmd += ["-D", f"{name}={value}"]
-    try:
-        out = run(cmd, capture_output=True, text=True).stdout
-    except subprocess.CalledProcessError as failed:
-        errors = [line for line in failed.stderr.splitlines() if "error" in line]
-        log(f"pgbench failed, no ceiling for this scenario: {errors[:1] or failed.stderr[-300:]}")
-        return None
+    with tempfile.TemporaryDirectory(prefix="newsmeta-pgbench-") as logs:
+        cmd = [pgbench(), "-n", "-M", "prepared", f"-c{connections}", f"-j{threads}",
+               f"-T{duration}", "-l", f"--log-prefix={Path(logs) / 'txn'}", url]
+        for script in scripts:
+            cmd += ["-f", str(script)]
+        for name, value in defines.items():
+            cmd += ["-D", f"{name}={value}"]
+        try:
+            out = run(cmd, capture_output=True, text=True).stdout
+        except subprocess.CalledProcessError as failed:
+            errors = [line for line in failed.stderr.splitlines() if "error" in line]
+            log(f"pgbench failed, no ceiling for this scenario: "
+                f"{errors[:1] or failed.stderr[-300:]}")
+            return None
+        # Each line of the log is one transaction; its third field is the latency in µs.
+        latencies = sorted(int(line.split()[2]) for log_file in Path(logs).glob("txn*")
+                           for line in log_file.read_text().splitlines())
     match = re.search(r"tps = ([\d.]+) \(without initial connection time\)", out)
     if match is None:
         match = re.search(r"tps = ([\d.]+)", out)
-    # Each line of the log is one transaction; its third field is the latency in microseconds.
-    latencies = sorted(int(line.split()[2]) for log_file in logs.glob("txn*")
-                       for line in log_file.read_text().splitlines())
-    shutil.rmtree(logs, ignore_errors=True)
 
     def percentile(p):
         return latencies[max(0, int(p * len(latencies)) - 1)] / 1000 if latencies else None

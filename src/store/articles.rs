@@ -10,6 +10,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use super::json::{json_array, Json};
 use super::page::{rank_cursor, ranked_rows, split_page, Candidates, Cursor, Ordering};
 use super::{entities, now, offset, StoreError, StoreResult};
 use crate::api::types::{ArticleCreate, ArticlePatch, MentionCreate, Provenance};
@@ -152,12 +153,10 @@ pub(super) struct ArticleWithKeywords {
 /// The article's keywords in order, as a JSON array of strings (NULL or `[]` when it has none):
 /// a subquery beside the article's columns, so a read of one article is one statement.
 fn keywords_json(backend: DbBackend) -> Expr {
-    let aggregate = match backend {
-        DbBackend::Postgres => "json_agg(k.keyword ORDER BY k.position)::text",
-        _ => "json_group_array(k.keyword ORDER BY k.position)",
-    };
-    Expr::cust(format!(
-        r#"(SELECT {aggregate} FROM "article_keywords" AS k WHERE k."article_id" = "articles"."id")"#
+    Expr::cust(Json(backend).array(
+        r#"k."keyword""#,
+        r#""article_keywords" AS k WHERE k."article_id" = "articles"."id""#,
+        Some(r#"k."position""#),
     ))
 }
 
@@ -167,28 +166,12 @@ impl ArticleWithKeywords {
         article::Entity::find().column_as(keywords_json(backend), "keywords")
     }
 
-    fn into_row(self) -> StoreResult<ArticleRow> {
+    pub(super) fn into_row(self) -> StoreResult<ArticleRow> {
         let keywords = json_array(self.keywords.as_deref(), "keywords", self.article.id)?;
         Ok(ArticleRow {
             article: self.article,
             keywords,
         })
-    }
-}
-
-/// Reads a JSON array that a subquery aggregated for article `id` (NULL when it found no rows).
-pub(super) fn json_array<T: serde::de::DeserializeOwned>(
-    json: Option<&str>,
-    what: &str,
-    id: Uuid,
-) -> StoreResult<Vec<T>> {
-    match json {
-        Some(json) => serde_json::from_str(json).map_err(|error| {
-            StoreError::Db(sea_orm::DbErr::Json(format!(
-                "the {what} of article {id}: {error}"
-            )))
-        }),
-        None => Ok(Vec::new()),
     }
 }
 

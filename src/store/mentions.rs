@@ -10,8 +10,8 @@ use crate::domain;
 use crate::entity::{mention, named_entity};
 use crate::error::FieldError;
 
-/// A mention with its entity.
-#[derive(Debug, Clone)]
+/// A mention with its entity (read from JSON as `[mention, entity]` too, see [`super::nested`]).
+#[derive(Debug, Clone, serde::Deserialize)]
 pub struct MentionRow {
     pub mention: mention::Model,
     pub entity: named_entity::Model,

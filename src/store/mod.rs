@@ -5,6 +5,7 @@ pub mod articles;
 pub mod bulk;
 pub mod changes;
 pub mod entities;
+mod json;
 pub mod keys;
 pub mod mentions;
 pub mod nested;

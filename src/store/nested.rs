@@ -6,18 +6,19 @@
 //! more per part for the connection's check on its way back to the pool), and one snapshot: the
 //! parts always belong to the version of the article they come with.
 
-use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ColumnTrait, ColumnType, ConnectionTrait, DbBackend, EntityName, EntityTrait, FromQueryResult,
-    IdenStatic, Iterable, QuerySelect,
-};
-use serde::Deserialize;
+use std::sync::OnceLock;
 
-use super::articles::{json_array, lookup, ArticleRow, ArticleWithKeywords};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ConnectionTrait, DbBackend, EntityName, FromQueryResult, QuerySelect};
+use serde::de::DeserializeOwned;
+use uuid::Uuid;
+
+use super::articles::{lookup, ArticleRow, ArticleWithKeywords};
+use super::json::{json_array, Json};
 use super::mentions::{by_prominence, MentionRow};
 use super::quotes::QuoteRow;
 use super::StoreResult;
-use crate::entity::{article, mention, named_entity, quote, section};
+use crate::entity::{mention, named_entity, quote, section};
 
 /// Which parts of an article to read with it.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -47,30 +48,42 @@ pub struct ArticleWithParts {
     pub entities: Option<Vec<MentionRow>>,
 }
 
-/// The statement's row: the article, and each part as JSON text (NULL when it has none or it
-/// was not asked for).
+/// The statement's row: the article with its keywords, and each part as JSON text (NULL when
+/// it has none or it was not asked for).
 #[derive(Debug, FromQueryResult)]
 struct Row {
     #[sea_orm(nested)]
-    article: article::Model,
-    keywords: Option<String>,
+    article: ArticleWithKeywords,
     sections: Option<String>,
     quotes: Option<String>,
     entities: Option<String>,
 }
 
-/// `[quote, speaker]`.
-#[derive(Deserialize)]
-struct QuoteJson {
-    quote: quote::Model,
-    speaker: Option<named_entity::Model>,
+/// The subqueries that read each part, for one backend.
+struct Subqueries {
+    sections: String,
+    quotes: String,
+    entities: String,
 }
 
-/// `[mention, entity]`.
-#[derive(Deserialize)]
-struct MentionJson {
-    mention: mention::Model,
-    entity: named_entity::Model,
+impl Subqueries {
+    /// Built once per backend: they depend on nothing else.
+    fn of(backend: DbBackend) -> &'static Subqueries {
+        static POSTGRES: OnceLock<Subqueries> = OnceLock::new();
+        static SQLITE: OnceLock<Subqueries> = OnceLock::new();
+        let cell = match backend {
+            DbBackend::Postgres => &POSTGRES,
+            _ => &SQLITE,
+        };
+        cell.get_or_init(|| {
+            let json = Json(backend);
+            Subqueries {
+                sections: sections_json(json),
+                quotes: quotes_json(json),
+                entities: entities_json(json),
+            }
+        })
+    }
 }
 
 /// The article by id or slug (as [`super::articles::get`] finds it) with `parts`, in one statement.
@@ -80,60 +93,49 @@ pub async fn get(
     parts: Parts,
 ) -> StoreResult<ArticleWithParts> {
     let backend = conn.get_database_backend();
-    let json = Json(backend);
-    let part = |asked: bool, subquery: fn(Json) -> String| {
+    let subqueries = Subqueries::of(backend);
+    let part = |asked: bool, subquery: &'static str| {
         Expr::cust(if asked {
-            subquery(json)
+            subquery
         } else {
-            "CAST(NULL AS TEXT)".to_owned()
+            "CAST(NULL AS TEXT)"
         })
     };
     let row: Row = lookup(conn, key, || {
         ArticleWithKeywords::select(backend)
-            .column_as(part(parts.sections, sections_json), "sections")
-            .column_as(part(parts.quotes, quotes_json), "quotes")
-            .column_as(part(parts.entities, entities_json), "entities")
+            .column_as(part(parts.sections, &subqueries.sections), "sections")
+            .column_as(part(parts.quotes, &subqueries.quotes), "quotes")
+            .column_as(part(parts.entities, &subqueries.entities), "entities")
     })
     .await?;
 
-    let id = row.article.id;
-    let sections = parts
-        .sections
-        .then(|| json_array::<section::Model>(row.sections.as_deref(), "sections", id))
-        .transpose()?;
-    let quotes = parts
-        .quotes
-        .then(|| json_array::<QuoteJson>(row.quotes.as_deref(), "quotes", id))
-        .transpose()?
-        .map(|quotes| {
-            quotes
-                .into_iter()
-                .map(|QuoteJson { quote, speaker }| QuoteRow { quote, speaker })
-                .collect()
-        });
-    let entities = parts
-        .entities
-        .then(|| json_array::<MentionJson>(row.entities.as_deref(), "entities", id))
-        .transpose()?
-        .map(|mentions| {
-            let mut rows: Vec<MentionRow> = mentions
-                .into_iter()
-                .map(|MentionJson { mention, entity }| MentionRow { mention, entity })
-                .collect();
-            // Sorted here, not in SQL, so that names compare as they do everywhere else in the
-            // service (byte order), whatever the database's collation.
-            by_prominence(&mut rows);
-            rows
-        });
+    let article = row.article.into_row()?;
+    let id = article.article.id;
+    let mut entities: Option<Vec<MentionRow>> =
+        asked(parts.entities, row.entities, "entities", id)?;
+    // Sorted here, not in SQL, so that names compare as they do everywhere else in the service
+    // (byte order), whatever the database's collation.
+    if let Some(rows) = &mut entities {
+        by_prominence(rows);
+    }
     Ok(ArticleWithParts {
-        row: ArticleRow {
-            keywords: json_array(row.keywords.as_deref(), "keywords", id)?,
-            article: row.article,
-        },
-        sections,
-        quotes,
+        row: article,
+        sections: asked(parts.sections, row.sections, "sections", id)?,
+        quotes: asked(parts.quotes, row.quotes, "quotes", id)?,
         entities,
     })
+}
+
+/// The part `what` of article `id`, read from `json` if it was asked for.
+fn asked<T: DeserializeOwned>(
+    asked: bool,
+    json: Option<String>,
+    what: &str,
+    id: Uuid,
+) -> StoreResult<Option<Vec<T>>> {
+    asked
+        .then(|| json_array(json.as_deref(), what, id))
+        .transpose()
 }
 
 /// The article's sections in order.
@@ -183,84 +185,4 @@ fn entities_json(json: Json) -> String {
         ),
         None,
     )
-}
-
-/// Builds JSON in SQL on one backend, in the shapes serde reads the entities' models from.
-///
-/// Rows are arrays of their columns in the model's field order, which serde reads a struct from
-/// as well as from an object: no member names to write for every value, which makes the
-/// statement cheaper for the database to answer.
-#[derive(Debug, Clone, Copy)]
-struct Json(DbBackend);
-
-impl Json {
-    fn is_postgres(self) -> bool {
-        self.0 == DbBackend::Postgres
-    }
-
-    /// A JSON array of `values` (SQL expressions that give JSON or plain values).
-    fn tuple(self, values: &[String]) -> String {
-        let function = if self.is_postgres() {
-            "json_build_array"
-        } else {
-            "json_array"
-        };
-        format!("{function}({})", values.join(", "))
-    }
-
-    /// The row `alias` of `E` as a JSON array of its columns, in the model's field order.
-    fn row_of<E: EntityTrait>(self, alias: &str) -> String {
-        let values: Vec<String> = E::Column::iter()
-            .map(|column| {
-                let name = column.as_str();
-                let value = format!(r#"{alias}."{name}""#);
-                match (self.is_postgres(), column.def().get_column_type()) {
-                    // sqlx keeps uuids in SQLite as 16-byte blobs, which JSON cannot hold; their
-                    // 32 hex digits read back as the same uuid.
-                    (false, ColumnType::Uuid) => {
-                        format!(
-                            "CASE typeof({value}) WHEN 'blob' THEN hex({value}) ELSE {value} END"
-                        )
-                    }
-                    // SQLite writes a real in JSON with 15 digits, which may not read back as
-                    // the same double; 17 always do (and serde_json reads them exactly, with
-                    // its `float_roundtrip`).
-                    (false, ColumnType::Double | ColumnType::Float) => format!(
-                        "json(CASE WHEN {value} IS NULL THEN 'null' ELSE printf('%!.17g', {value}) END)"
-                    ),
-                    // SQLite's booleans are 0 and 1.
-                    (false, ColumnType::Boolean) => format!(
-                        "json(CASE {value} WHEN 0 THEN 'false' WHEN 1 THEN 'true' ELSE 'null' END)"
-                    ),
-                    _ => value,
-                }
-            })
-            .collect();
-        self.tuple(&values)
-    }
-
-    /// `json`, or JSON null when `is_null` holds (a left join that found nothing).
-    fn nullable(self, is_null: &str, json: &str) -> String {
-        let case = format!("CASE WHEN {is_null} THEN NULL ELSE {json} END");
-        if self.is_postgres() {
-            case
-        } else {
-            // `CASE` drops the JSON subtype in SQLite; `json()` gives it back.
-            format!("json({case})")
-        }
-    }
-
-    /// A subquery: the JSON array of `item` over `from`, ordered by `order` if given (NULL
-    /// when empty).
-    fn array(self, item: &str, from: &str, order: Option<&str>) -> String {
-        let order = order
-            .map(|order| format!(" ORDER BY {order}"))
-            .unwrap_or_default();
-        let aggregate = if self.is_postgres() {
-            format!("json_agg({item}{order})::text")
-        } else {
-            format!("json_group_array({item}{order})")
-        };
-        format!("(SELECT {aggregate} FROM {from})")
-    }
 }

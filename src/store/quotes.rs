@@ -18,8 +18,9 @@ use crate::entity::{article, named_entity, quote, section};
 use crate::error::FieldError;
 use crate::search::{self, SearchQuery};
 
-/// A quote with its speaker entity, when it has one.
-#[derive(Debug, Clone)]
+/// A quote with its speaker entity, when it has one (read from JSON as `[quote, speaker or null]`
+/// too, see [`super::nested`]).
+#[derive(Debug, Clone, serde::Deserialize)]
 pub struct QuoteRow {
     pub quote: quote::Model,
     pub speaker: Option<named_entity::Model>,
