@@ -13,6 +13,7 @@ mod m20261127_000004_plan_indexes;
 mod m20261127_000005_provenance;
 mod m20261127_000006_search_rank_vector;
 mod m20261127_000007_published_at_copies;
+mod m20261127_000008_entity_newest_index;
 
 /// Runs `statements`, SQL written for the backend of `manager`, in order.
 pub(crate) async fn run_sql(
@@ -56,6 +57,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000005_provenance::Migration),
             Box::new(m20261127_000006_search_rank_vector::Migration),
             Box::new(m20261127_000007_published_at_copies::Migration),
+            Box::new(m20261127_000008_entity_newest_index::Migration),
         ]
     }
 }

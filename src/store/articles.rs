@@ -3,7 +3,7 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, JoinType, Query, SelectStatement};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
     FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select, Set,
@@ -216,11 +216,21 @@ pub async fn list(
     if let (ArticleSort::Relevance, Some(q)) = (sort, &filter.q) {
         return ranked_list(conn, filter, q, limit, cursor, rank_candidates).await;
     }
-    let Some(condition) = conditions(conn, filter).await? else {
+    let Some(selection) = conditions(conn, filter).await? else {
         return Ok((Vec::new(), None));
     };
-    let ordering = sort.ordering();
-    let mut select = ArticleWithKeywords::select(conn.get_database_backend()).filter(condition);
+    let mut select = ArticleWithKeywords::select(conn.get_database_backend());
+    let ordering = match (sort, selection.entities.first()) {
+        (ArticleSort::PublishedDesc | ArticleSort::Published, Some(&entity)) => {
+            let ordering = driven_by_mentions(QueryTrait::query(&mut select), entity, sort);
+            select = select.filter(selection.except_first_entity());
+            ordering
+        }
+        _ => {
+            select = select.filter(selection.all());
+            sort.ordering()
+        }
+    };
     if let Some(cursor) = cursor {
         select = select.filter(ordering.after(ArticleSort::cursor_value(cursor), cursor.id));
     }
@@ -248,7 +258,7 @@ async fn ranked_list(
     cursor: Option<&Cursor>,
     rank_candidates: u64,
 ) -> StoreResult<(Vec<ArticleRow>, Option<Cursor>)> {
-    let Some(condition) = conditions(conn, filter).await? else {
+    let Some(condition) = conditions(conn, filter).await?.map(Selection::all) else {
         return Ok((Vec::new(), None));
     };
     let candidates = (rank_candidates > 0).then(|| Candidates {
@@ -300,15 +310,16 @@ pub async fn highlights(
 /// How many articles match `filter`.
 pub async fn count(conn: &impl ConnectionTrait, filter: &ArticleFilter) -> StoreResult<u64> {
     match conditions(conn, filter).await? {
-        Some(condition) => Ok(article::Entity::find()
-            .filter(condition)
+        Some(selection) => Ok(article::Entity::find()
+            .filter(selection.all())
             .count(conn)
             .await?),
         None => Ok(0),
     }
 }
 
-/// Ids of the entities named by `keys` (ids or slugs); `None` when any of them does not exist.
+/// Ids of the entities named by `keys` (ids or slugs), in the order of `keys`, each once; `None`
+/// when any of them does not exist.
 pub async fn entity_ids(
     conn: &impl ConnectionTrait,
     keys: &[String],
@@ -328,19 +339,89 @@ pub async fn entity_ids(
         )
         .all(conn)
         .await?;
-    let mut resolved = HashSet::new();
-    for key in wanted {
+    let mut resolved = Vec::new();
+    for key in keys {
         let id = Uuid::parse_str(key).ok();
         match found
             .iter()
             .find(|e| Some(e.id) == id)
             .or_else(|| found.iter().find(|e| &e.slug == key))
         {
-            Some(entity) => resolved.insert(entity.id),
+            Some(entity) if !resolved.contains(&entity.id) => resolved.push(entity.id),
+            Some(_) => {}
             None => return Ok(None),
         };
     }
-    Ok(Some(resolved.into_iter().collect()))
+    Ok(Some(resolved))
+}
+
+/// What a filter selects: the WHERE clause of everything but its entities, and the entities,
+/// resolved to ids in the order the filter names them.
+struct Selection {
+    condition: Condition,
+    entities: Vec<Uuid>,
+}
+
+impl Selection {
+    /// The WHERE clause of the whole filter.
+    fn all(self) -> Condition {
+        let mut all = self.condition;
+        for id in self.entities {
+            all = all.add(mentioning(id));
+        }
+        all
+    }
+
+    /// The WHERE clause of the whole filter but its first entity, for a statement that reads the
+    /// articles through that entity's mentions ([`driven_by_mentions`]).
+    fn except_first_entity(self) -> Condition {
+        let mut all = self.condition;
+        for id in self.entities.into_iter().skip(1) {
+            all = all.add(mentioning(id));
+        }
+        all
+    }
+}
+
+/// Articles that mention the entity `id`.
+fn mentioning(id: Uuid) -> Condition {
+    let mentions = Query::select()
+        .column(mention::Column::ArticleId)
+        .from(mention::Entity)
+        .and_where(mention::Column::EntityId.eq(id))
+        .to_owned();
+    Condition::all().add(Expr::col((article::Entity, article::Column::Id)).in_subquery(mentions))
+}
+
+/// The alias of the mentions that a list filtered by an entity is read through.
+const DRIVER: &str = "driver";
+
+/// Joins the mentions of `entity` to `query` (over `articles`) and answers the ordering of `sort`
+/// (by publication time) on the mentions' copy of `published_at` (migration 000007), equal to the
+/// article's own: the newest articles that mention an entity are then the first entries of the
+/// index `(entity_id, published_at, article_id)` (migration 000008), read in order until the page
+/// is full. Ordered by the article's own column, the database would have to find every article
+/// of the entity (tens of thousands for a prominent one) and sort them, or walk all articles
+/// newest first testing each for a mention.
+fn driven_by_mentions(query: &mut SelectStatement, entity: Uuid, sort: ArticleSort) -> Ordering {
+    let driver = Alias::new(DRIVER);
+    query.join_as(
+        JoinType::InnerJoin,
+        mention::Entity,
+        driver.clone(),
+        Condition::all()
+            .add(
+                Expr::col((driver.clone(), mention::Column::ArticleId))
+                    .equals((article::Entity, article::Column::Id)),
+            )
+            .add(Expr::col((driver.clone(), mention::Column::EntityId)).eq(entity)),
+    );
+    Ordering {
+        key: Expr::col((driver.clone(), Alias::new("published_at"))),
+        id: Expr::col((driver, mention::Column::ArticleId)),
+        descending: sort == ArticleSort::PublishedDesc,
+        nullable: true,
+    }
 }
 
 /// The WHERE clause for `filter`, or `None` when nothing can match: it names an entity that does
@@ -348,21 +429,15 @@ pub async fn entity_ids(
 async fn conditions(
     conn: &impl ConnectionTrait,
     filter: &ArticleFilter,
-) -> StoreResult<Option<Condition>> {
+) -> StoreResult<Option<Selection>> {
     let mut all = Condition::all();
     let article_id = || Expr::col((article::Entity, article::Column::Id));
+    let mut entities = Vec::new();
     if !filter.entities.is_empty() {
         let Some(ids) = entity_ids(conn, &filter.entities).await? else {
             return Ok(None);
         };
-        for id in ids {
-            let mentioning = Query::select()
-                .column(mention::Column::ArticleId)
-                .from(mention::Entity)
-                .and_where(mention::Column::EntityId.eq(id))
-                .to_owned();
-            all = all.add(article_id().in_subquery(mentioning));
-        }
+        entities = ids;
     }
     if let Some(speaker) = &filter.speaker {
         let Some(ids) = entity_ids(conn, std::slice::from_ref(speaker)).await? else {
@@ -404,7 +479,10 @@ async fn conditions(
         }
         all = all.add(search::articles_matching(conn.get_database_backend(), q));
     }
-    Ok(Some(all))
+    Ok(Some(Selection {
+        condition: all,
+        entities,
+    }))
 }
 
 /// Bumps the version of an article whose sections, quotes or mentions changed.

@@ -1370,8 +1370,8 @@ async fn each_sort_key_orders_the_list_with_undated_articles_last() {
     }
 }
 
-/// Seven articles tagged `paging` whose publication times tie, carry fractions of a second, or
-/// are missing, and one more without the tag.
+/// Seven articles tagged `paging`, each mentioning Paging Person, whose publication times tie,
+/// carry fractions of a second, or are missing, and one more with neither tag nor mention.
 async fn create_paging_articles(app: &TestApp) {
     let published = [
         Some("2026-01-01T00:00:00Z"),
@@ -1385,7 +1385,11 @@ async fn create_paging_articles(app: &TestApp) {
     for (index, published_at) in published.iter().enumerate() {
         let article = with(
             bare_article(&format!("paging-{index}"), "A story in a long list."),
-            json!({"keywords": ["paging"], "published_at": published_at}),
+            json!({
+                "keywords": ["paging"],
+                "published_at": published_at,
+                "entities": [{"entity": {"name": "Paging Person", "kind": "person"}, "mention_count": 1}],
+            }),
         );
         create(app, &article).await;
     }
@@ -1443,44 +1447,47 @@ async fn walk(app: &TestApp, query: &[(&str, &str)], limit: usize) -> Vec<String
 async fn walking_every_page_of_every_sort_sees_each_article_once_in_order() {
     let app = spawn_app().await;
     create_paging_articles(&app).await;
-    for sort in ["-published_at", "published_at", "-created_at", "created_at"] {
-        let query = [("keyword", "paging"), ("sort", sort)];
-        let whole = slugs(
-            &list(
-                &app,
-                &[("keyword", "paging"), ("sort", sort), ("limit", "100")],
-            )
-            .await,
-        );
-        assert_eq!(whole.len(), 7, "sort={sort}");
-        for limit in [1, 2, 3] {
-            let walked = walk(&app, &query, limit).await;
-            assert_eq!(walked, whole, "sort={sort} limit={limit}");
-            let unique: HashSet<_> = walked.iter().collect();
-            assert_eq!(unique.len(), 7, "duplicates with sort={sort} limit={limit}");
+    // By keyword; by entity, which a list in publication order reads through the entity's
+    // mentions in their own index order; by both.
+    let filters: [&[(&str, &str)]; 3] = [
+        &[("keyword", "paging")],
+        &[("entity", "paging-person")],
+        &[("entity", "paging-person"), ("keyword", "paging")],
+    ];
+    for filter in filters {
+        for sort in ["-published_at", "published_at", "-created_at", "created_at"] {
+            let mut query = filter.to_vec();
+            query.push(("sort", sort));
+            let mut all = query.clone();
+            all.push(("limit", "100"));
+            let whole = slugs(&list(&app, &all).await);
+            assert_eq!(whole.len(), 7, "{filter:?} sort={sort}");
+            for limit in [1, 2, 3] {
+                let walked = walk(&app, &query, limit).await;
+                assert_eq!(walked, whole, "{filter:?} sort={sort} limit={limit}");
+                let unique: HashSet<_> = walked.iter().collect();
+                assert_eq!(
+                    unique.len(),
+                    7,
+                    "duplicates: {filter:?} sort={sort} limit={limit}"
+                );
+            }
         }
+        // Ties on published_at are broken by id; undated articles come last either way.
+        let newest_first = slugs(&list(&app, filter).await);
+        assert_eq!(
+            newest_first,
+            ["paging-5", "paging-2", "paging-0", "paging-3", "paging-6", "paging-4", "paging-1"],
+            "{filter:?}"
+        );
+        let mut oldest = filter.to_vec();
+        oldest.push(("sort", "published_at"));
+        assert_eq!(
+            slugs(&list(&app, &oldest).await),
+            ["paging-3", "paging-0", "paging-2", "paging-5", "paging-1", "paging-4", "paging-6"],
+            "{filter:?}"
+        );
     }
-    let newest_first = slugs(&list(&app, &[("keyword", "paging"), ("limit", "100")]).await);
-    // Ties on published_at are broken by id, newest first; undated articles come last.
-    assert_eq!(
-        newest_first,
-        ["paging-5", "paging-2", "paging-0", "paging-3", "paging-6", "paging-4", "paging-1"]
-    );
-    let oldest_first = slugs(
-        &list(
-            &app,
-            &[
-                ("keyword", "paging"),
-                ("sort", "published_at"),
-                ("limit", "100"),
-            ],
-        )
-        .await,
-    );
-    assert_eq!(
-        oldest_first,
-        ["paging-3", "paging-0", "paging-2", "paging-5", "paging-1", "paging-4", "paging-6"]
-    );
 }
 
 #[tokio::test]
