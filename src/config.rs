@@ -93,8 +93,9 @@ pub struct ServeSettings {
     /// match.
     #[arg(long, env = "SEARCH_RANK_CANDIDATES", default_value_t = DEFAULT_SEARCH_RANK_CANDIDATES)]
     pub search_rank_candidates: u64,
-    /// Megabytes of stats answers (`/v1/stats/...`) kept in memory and served again until the
-    /// next write, which the change feed tells; 0 computes every one afresh.
+    /// Megabytes of stats answers (`/v1/stats/...`) and search pages (`q=` on the article and
+    /// quote lists) kept in memory and served again until the next write, which the change feed
+    /// tells; 0 computes every one afresh.
     #[arg(long, env = "STATS_CACHE_MB", default_value_t = DEFAULT_STATS_CACHE_MB)]
     pub stats_cache_mb: usize,
     /// Where the client's IP address comes from: `peer` (the TCP connection), or
@@ -118,8 +119,9 @@ pub const DEFAULT_RATE_LIMIT_KEY_PER_MINUTE: u32 = 6000;
 /// 100,000-article benchmark corpus a ranked page then costs Postgres 3 to 8 ms whatever the word
 /// (1,000 candidates: 20 to 45 ms; every match of a common word: 1 to 2 s).
 pub const DEFAULT_SEARCH_RANK_CANDIDATES: u64 = 200;
-/// The default of `STATS_CACHE_MB`: a timeline of a year by week is about 6 KB, so thousands of
-/// distinct dashboard panels.
+/// The default of `STATS_CACHE_MB`: a timeline of a year by week is about 6 KB and a page of 20
+/// searched articles with their bodies about 50 KB, so hundreds of saved searches beside
+/// thousands of distinct dashboard panels.
 pub const DEFAULT_STATS_CACHE_MB: usize = 32;
 /// The default of `REQUEST_TIMEOUT`, in seconds.
 pub const DEFAULT_REQUEST_TIMEOUT_SECS: u64 = 30;

@@ -156,30 +156,33 @@ pub async fn list_page(
     let cursor = http::cursor(params.cursor.as_deref())?;
     let highlight = http::flag("highlight", params.highlight.as_deref())?;
     let fields = list_fields(params.fields.as_deref(), highlight && filter.q.is_some())?;
-    let total = if http::flag("count", params.count.as_deref())? {
-        Some(articles::count(state.reader(), &filter).await?)
-    } else {
-        None
-    };
-    let (rows, next) = articles::list(
-        state.reader(),
-        &filter,
-        sort,
-        limit,
-        cursor.as_ref(),
-        state.search_rank_candidates,
-    )
-    .await?;
-    let mut data: Vec<Article> = rows.into_iter().map(Article::from).collect();
-    if let (true, Some(q)) = (highlight, &filter.q) {
-        let ids: Vec<uuid::Uuid> = data.iter().map(|a| a.id).collect();
-        let mut found = articles::highlights(state.reader(), q, &ids).await?;
-        for article in &mut data {
-            let snippets = found.remove(&article.id).unwrap_or_default();
-            article.highlights = Some(ArticleHighlights::from(snippets));
+    let count = http::flag("count", params.count.as_deref())?;
+    let page = || async {
+        let total = match count {
+            true => Some(articles::count(state.reader(), &filter).await?),
+            false => None,
+        };
+        let (rows, next) = articles::list(
+            state.reader(),
+            &filter,
+            sort,
+            limit,
+            cursor.as_ref(),
+            state.search_rank_candidates,
+        )
+        .await?;
+        let mut data: Vec<Article> = rows.into_iter().map(Article::from).collect();
+        if let (true, Some(q)) = (highlight, &filter.q) {
+            let ids: Vec<uuid::Uuid> = data.iter().map(|a| a.id).collect();
+            let mut found = articles::highlights(state.reader(), q, &ids).await?;
+            for article in &mut data {
+                let snippets = found.remove(&article.id).unwrap_or_default();
+                article.highlights = Some(ArticleHighlights::from(snippets));
+            }
         }
-    }
-    http::page_response(req, data, next, total, &fields)
+        http::page_json(data, next, total, &fields)
+    };
+    http::list_answer(req, state, filter.q.is_some(), page).await
 }
 
 /// Reads `fields` of an article list: no relations there, `highlights` when searched for.

@@ -61,7 +61,7 @@ pub struct AppState {
     /// How many of an article search's newest matches `sort=relevance` ranks
     /// (`SEARCH_RANK_CANDIDATES`); 0 ranks them all.
     pub search_rank_candidates: u64,
-    /// Stats answers kept until the next write (`STATS_CACHE_MB`).
+    /// Stats answers and search pages kept until the next write (`STATS_CACHE_MB`).
     pub stats_cache: super::stats_cache::StatsCache,
 }
 
@@ -571,12 +571,14 @@ async fn require_scope(req: &HttpRequest, state: &AppState, needed: Scope) -> Re
 
 /// A JSON answer: serialised once, with a strong `ETag` of its bytes. The ETag is that of the
 /// representation before any content coding (gzip, brotli): a compressed answer keeps it, so
-/// `If-None-Match` and `If-Match` work the same whatever the client accepts.
+/// `If-None-Match` and `If-Match` work the same whatever the client accepts. A page of a list
+/// also carries the cursor of the next one, for its `Link` header.
 #[derive(Clone)]
 pub struct Json {
     bytes: actix_web::web::Bytes,
     etag: String,
     content_type: &'static str,
+    next_cursor: Option<String>,
 }
 
 impl Json {
@@ -594,7 +596,14 @@ impl Json {
             bytes: bytes.into(),
             etag,
             content_type: "application/json",
+            next_cursor: None,
         })
+    }
+
+    /// A page whose next page starts at `cursor` (`?cursor=…`, in the `Link` header of [`Json::ok`]).
+    pub fn with_next_cursor(mut self, cursor: Option<String>) -> Self {
+        self.next_cursor = cursor;
+        self
     }
 
     /// The same JSON served as another JSON media type (`application/ld+json`, ninjs).
@@ -607,19 +616,25 @@ impl Json {
         &self.etag
     }
 
-    /// The size of the body, in bytes.
+    /// The size of the answer, in bytes.
     pub fn size(&self) -> usize {
-        self.bytes.len()
+        self.bytes.len() + self.next_cursor.as_ref().map_or(0, String::len)
     }
 
-    /// 200 with the body, or 304 when `If-None-Match` already names this ETag.
-    pub fn ok(self, req: &HttpRequest) -> HttpResponse {
+    /// 200 with the body (and, for a page with a next one, its RFC 8288 `Link`), or 304 when
+    /// `If-None-Match` already names this ETag.
+    pub fn ok(mut self, req: &HttpRequest) -> HttpResponse {
         if if_none_match(req, &self.etag) {
             return HttpResponse::NotModified()
                 .insert_header((header::ETAG, self.etag))
                 .finish();
         }
-        self.respond(StatusCode::OK)
+        let next_cursor = self.next_cursor.take();
+        let mut response = self.respond(StatusCode::OK);
+        if let Some(cursor) = next_cursor {
+            add_next_link(req, &mut response, "cursor", &cursor);
+        }
+        response
     }
 
     /// 201 with the body and the new resource's `Location`.
@@ -712,17 +727,49 @@ pub fn page_response<T: Serialize + utoipa::ToSchema>(
     total: Option<u64>,
     fields: &Fields,
 ) -> Result<HttpResponse, ApiError> {
+    Ok(page_json(data, next, total, fields)?.ok(req))
+}
+
+/// The answer of [`page_response`], to keep or to serve.
+pub fn page_json<T: Serialize + utoipa::ToSchema>(
+    data: Vec<T>,
+    next: Option<Cursor>,
+    total: Option<u64>,
+    fields: &Fields,
+) -> Result<Json, ApiError> {
     let next_cursor = next.map(|c| c.encode());
     let page = crate::api::types::Page {
         data,
         next_cursor,
         total,
     };
-    let mut response = fields.json_at(&page, "/data")?.ok(req);
-    if let Some(cursor) = &page.next_cursor {
-        add_next_link(req, &mut response, "cursor", cursor);
-    }
-    Ok(response)
+    let json = fields.json_at(&page, "/data")?;
+    Ok(json.with_next_cursor(page.next_cursor))
+}
+
+/// Serves a page of a list, which `page` computes. A search's page is kept until the next write,
+/// as the stats' answers are ([`crate::api::stats_cache`]): a search reads all of its matches,
+/// thousands for a common word, where a page of a plain list reads its own rows through an index,
+/// and dashboards poll a saved search as they poll a chart. Every input of the answer is in the
+/// request's path and query string, its key.
+pub async fn list_answer<F, Fut>(
+    req: &HttpRequest,
+    state: &AppState,
+    searched: bool,
+    page: F,
+) -> Result<HttpResponse, ApiError>
+where
+    F: FnOnce() -> Fut,
+    Fut: std::future::Future<Output = Result<Json, ApiError>>,
+{
+    let answer = match searched {
+        true => {
+            let key = format!("{}?{}", req.path(), req.query_string());
+            state.stats_cache.answer(state.reader(), key, page).await?
+        }
+        false => page().await?,
+    };
+    Ok(answer.ok(req))
 }
 
 /// Adds the RFC 8288 `Link: <…>; rel="next"` header: this request's URL with `param` set to `value`.

@@ -97,22 +97,26 @@ pub async fn list_page(
         params.fields.as_deref(),
         &[Embedded::highlights(highlight && filter.q.is_some())],
     )?;
-    let total = if http::flag("count", params.count.as_deref())? {
-        Some(quotes::count(state.reader(), &filter).await?)
-    } else {
-        None
-    };
-    let (rows, next) = quotes::list(state.reader(), &filter, sort, limit, cursor.as_ref()).await?;
-    let mut data: Vec<Quote> = rows.into_iter().map(Quote::from).collect();
-    if let (true, Some(q)) = (highlight, &filter.q) {
-        let ids: Vec<uuid::Uuid> = data.iter().map(|quote| quote.id).collect();
-        let mut found = quotes::highlights(state.reader(), q, &ids).await?;
-        for quote in &mut data {
-            let snippets = found.remove(&quote.id).unwrap_or_default();
-            quote.highlights = Some(QuoteHighlights::from(snippets));
+    let count = http::flag("count", params.count.as_deref())?;
+    let page = || async {
+        let total = match count {
+            true => Some(quotes::count(state.reader(), &filter).await?),
+            false => None,
+        };
+        let (rows, next) =
+            quotes::list(state.reader(), &filter, sort, limit, cursor.as_ref()).await?;
+        let mut data: Vec<Quote> = rows.into_iter().map(Quote::from).collect();
+        if let (true, Some(q)) = (highlight, &filter.q) {
+            let ids: Vec<uuid::Uuid> = data.iter().map(|quote| quote.id).collect();
+            let mut found = quotes::highlights(state.reader(), q, &ids).await?;
+            for quote in &mut data {
+                let snippets = found.remove(&quote.id).unwrap_or_default();
+                quote.highlights = Some(QuoteHighlights::from(snippets));
+            }
         }
-    }
-    http::page_response(req, data, next, total, &fields)
+        http::page_json(data, next, total, &fields)
+    };
+    http::list_answer(req, state, filter.q.is_some(), page).await
 }
 
 /// List quotes across all articles: who said what, filtered by speaker, article, text, kind and date.

@@ -1,8 +1,11 @@
-//! Answers of the stats routes, kept in memory while the data under them is unchanged.
+//! Answers of the stats routes and pages of searches, kept in memory while the data under them is
+//! unchanged.
 //!
-//! Dashboards poll the same counts and time series over and over, and each one reads thousands
-//! of rows (an entity's timeline reads every one of its mentions in the window). Between two
+//! Dashboards poll the same counts, time series and saved searches over and over, and each one
+//! reads thousands of rows (an entity's timeline reads every one of its mentions in the window; a
+//! search of a common word tests thousands of articles to find its newest matches). Between two
 //! writes the answer is the same, so it is computed once and served again until the next write.
+//! A search's page is kept under its request's path and query string ([`super::http::list_answer`]).
 //!
 //! "Unchanged" is read off the change feed (migration 000003): every write to an article, its
 //! sections, mentions or quotes, or an entity writes a change row in the same transaction (parts
@@ -150,19 +153,19 @@ impl StatsCache {
             (
                 "newsmeta_stats_cache_hits_total",
                 "counter",
-                "Stats answers served from the cache (nothing written since they were computed).",
+                "Stats answers and search pages served from the cache (nothing written since they were computed).",
                 self.counts.hits.load(Ordering::Relaxed),
             ),
             (
                 "newsmeta_stats_cache_misses_total",
                 "counter",
-                "Stats answers computed, because none was kept or a write came after it.",
+                "Stats answers and search pages computed, because none was kept or a write came after it.",
                 self.counts.misses.load(Ordering::Relaxed),
             ),
             (
                 "newsmeta_stats_cache_bytes",
                 "gauge",
-                "Memory the kept stats answers take (STATS_CACHE_MB bounds it).",
+                "Memory the kept stats answers and search pages take (STATS_CACHE_MB bounds it).",
                 lock(&self.inner).bytes as u64,
             ),
         ];

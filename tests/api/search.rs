@@ -980,6 +980,51 @@ async fn edits_and_deletes_are_searched_as_they_are_now() {
 }
 
 #[tokio::test]
+async fn a_repeated_search_is_served_as_first_answered_until_the_next_write() {
+    let database = crate::helpers::fresh_test_database().await;
+    let (app, log) = crate::helpers::spawn_recording_app(database).await;
+    create_corpus(&app).await;
+    let query = [
+        ("q", "housing OR flood OR minister"),
+        ("limit", "1"),
+        ("count", "true"),
+    ];
+    let first = get_with(&app, "/v1/articles", &query).await;
+    assert_eq!(first.status(), StatusCode::OK);
+    let (etag, link) = (first.headers()["etag"].clone(), next_link(&first));
+    assert!(
+        link.is_some(),
+        "a one-article page of several matches links to the next"
+    );
+    let body: Value = first.json().await.unwrap();
+
+    log.take();
+    let again = get_with(&app, "/v1/articles", &query).await;
+    assert_eq!(again.headers()["etag"], etag);
+    assert_eq!(next_link(&again), link, "the kept answer keeps its Link");
+    assert_eq!(again.json::<Value>().await.unwrap(), body);
+    let statements = log.take();
+    assert_eq!(
+        statements.len(),
+        1,
+        "a kept search costs one read of the change feed's head: {statements:#?}"
+    );
+
+    // A new match: the next search is computed again and finds it.
+    create(
+        &app,
+        json!({"slug": "minister-floods", "headline": "Minister visits flood town",
+               "body": "The minister came.", "published_at": "2030-01-01T00:00:00Z"}),
+    )
+    .await;
+    let after = page(&app, "/v1/articles", &query).await;
+    assert_eq!(after["total"], body["total"].as_u64().unwrap() + 1);
+    assert!(found_set(&app, "housing OR flood OR minister")
+        .await
+        .contains("minister-floods"));
+}
+
+#[tokio::test]
 async fn deleting_a_quote_removes_it_from_the_search() {
     let app = spawn_app().await;
     app.create_seed().await;
