@@ -3,7 +3,7 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, JoinType, Query, SelectStatement};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, JoinType, Order, Query, SelectStatement};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
     FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select, Set,
@@ -11,7 +11,9 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::json::{json_array, Json};
-use super::page::{rank_cursor, ranked_rows, split_page, Candidates, Cursor, Ordering};
+use super::page::{
+    limit_in_sql, rank_cursor, ranked_rows, split_page, Candidates, Cursor, Ordering,
+};
 use super::{entities, now, offset, StoreError, StoreResult};
 use crate::api::types::{ArticleCreate, ArticlePatch, MentionCreate, Provenance};
 use crate::domain;
@@ -219,25 +221,29 @@ pub async fn list(
     let Some(selection) = conditions(conn, filter).await? else {
         return Ok((Vec::new(), None));
     };
-    let mut select = ArticleWithKeywords::select(conn.get_database_backend());
-    let ordering = match (sort, selection.entities.first()) {
-        (ArticleSort::PublishedDesc | ArticleSort::Published, Some(&entity)) => {
+    let backend = conn.get_database_backend();
+    let mut select = ArticleWithKeywords::select(backend);
+    let (ordering, driven) = match (sort, selection.entities.first()) {
+        (ArticleSort::PublishedDesc | ArticleSort::Published, Some(entity)) => {
             let ordering = driven_by_mentions(QueryTrait::query(&mut select), entity, sort);
             select = select.filter(selection.except_first_entity());
-            ordering
+            (ordering, true)
         }
         _ => {
             select = select.filter(selection.all());
-            sort.ordering()
+            (sort.ordering(), false)
         }
     };
     if let Some(cursor) = cursor {
         select = select.filter(ordering.after(ArticleSort::cursor_value(cursor), cursor.id));
     }
     ordering.apply(QueryTrait::query(&mut select));
-    let rows = select
-        .limit(limit + 1)
-        .into_model::<ArticleWithKeywords>()
+    let mut statement = select.limit(limit + 1).build(backend);
+    if driven {
+        // Its plan is the same for every entity (the index, in order): planned once.
+        statement = limit_in_sql(statement);
+    }
+    let rows = ArticleWithKeywords::find_by_statement(statement)
         .all(conn)
         .await?
         .into_iter()
@@ -355,19 +361,20 @@ pub async fn entity_ids(
     Ok(Some(resolved))
 }
 
-/// What a filter selects: the WHERE clause of everything but its entities, and the entities,
-/// resolved to ids in the order the filter names them.
+/// What a filter selects: the WHERE clause of everything but its entities, and the entities (ids
+/// or slugs), each once, in the order the filter names them. The entities are looked up within
+/// the list's own statement ([`entity_named`]), not before it: one statement a page.
 struct Selection {
     condition: Condition,
-    entities: Vec<Uuid>,
+    entities: Vec<String>,
 }
 
 impl Selection {
     /// The WHERE clause of the whole filter.
     fn all(self) -> Condition {
         let mut all = self.condition;
-        for id in self.entities {
-            all = all.add(mentioning(id));
+        for key in &self.entities {
+            all = all.add(mentioning(key));
         }
         all
     }
@@ -376,21 +383,46 @@ impl Selection {
     /// articles through that entity's mentions ([`driven_by_mentions`]).
     fn except_first_entity(self) -> Condition {
         let mut all = self.condition;
-        for id in self.entities.into_iter().skip(1) {
-            all = all.add(mentioning(id));
+        for key in self.entities.iter().skip(1) {
+            all = all.add(mentioning(key));
         }
         all
     }
 }
 
-/// Articles that mention the entity `id`.
-fn mentioning(id: Uuid) -> Condition {
+/// Articles that mention the entity named by `key`; none when no entity has that name.
+fn mentioning(key: &str) -> Condition {
     let mentions = Query::select()
         .column(mention::Column::ArticleId)
         .from(mention::Entity)
-        .and_where(mention::Column::EntityId.eq(id))
+        .and_where(Expr::col(mention::Column::EntityId).eq(entity_named(key)))
         .to_owned();
     Condition::all().add(Expr::col((article::Entity, article::Column::Id)).in_subquery(mentions))
+}
+
+/// The id of the entity named by `key`, its id or its slug, as a scalar subquery: NULL, which
+/// equals nothing, when there is none. A key that reads as a uuid is compared as one, so `ABC…`
+/// and `abc…` name the same entity; it may still be a slug that happens to look like a uuid,
+/// which counts only when no entity has that id.
+fn entity_named(key: &str) -> Expr {
+    let mut select = Query::select();
+    select
+        .column((named_entity::Entity, named_entity::Column::Id))
+        .from(named_entity::Entity);
+    let slug = Expr::col((named_entity::Entity, named_entity::Column::Slug));
+    match Uuid::parse_str(key) {
+        Ok(id) => {
+            let is_id = Expr::col((named_entity::Entity, named_entity::Column::Id)).eq(id);
+            select
+                .cond_where(Condition::any().add(is_id.clone()).add(slug.eq(key)))
+                .order_by_expr(is_id, Order::Desc)
+                .limit(1);
+        }
+        Err(_) => {
+            select.and_where(slug.eq(key));
+        }
+    }
+    Expr::SubQuery(None, Box::new(select.into()))
 }
 
 /// The alias of the mentions that a list filtered by an entity is read through.
@@ -403,7 +435,7 @@ const DRIVER: &str = "driver";
 /// is full. Ordered by the article's own column, the database would have to find every article
 /// of the entity (tens of thousands for a prominent one) and sort them, or walk all articles
 /// newest first testing each for a mention.
-fn driven_by_mentions(query: &mut SelectStatement, entity: Uuid, sort: ArticleSort) -> Ordering {
+fn driven_by_mentions(query: &mut SelectStatement, entity: &str, sort: ArticleSort) -> Ordering {
     let driver = Alias::new(DRIVER);
     query.join_as(
         JoinType::InnerJoin,
@@ -414,7 +446,7 @@ fn driven_by_mentions(query: &mut SelectStatement, entity: Uuid, sort: ArticleSo
                 Expr::col((driver.clone(), mention::Column::ArticleId))
                     .equals((article::Entity, article::Column::Id)),
             )
-            .add(Expr::col((driver.clone(), mention::Column::EntityId)).eq(entity)),
+            .add(Expr::col((driver.clone(), mention::Column::EntityId)).eq(entity_named(entity))),
     );
     Ordering {
         key: Expr::col((driver.clone(), Alias::new("published_at"))),
@@ -424,7 +456,7 @@ fn driven_by_mentions(query: &mut SelectStatement, entity: Uuid, sort: ArticleSo
     }
 }
 
-/// The WHERE clause for `filter`, or `None` when nothing can match: it names an entity that does
+/// The WHERE clause for `filter`, or `None` when nothing can match: it names a speaker who does
 /// not exist, or its search has no words.
 async fn conditions(
     conn: &impl ConnectionTrait,
@@ -432,12 +464,11 @@ async fn conditions(
 ) -> StoreResult<Option<Selection>> {
     let mut all = Condition::all();
     let article_id = || Expr::col((article::Entity, article::Column::Id));
-    let mut entities = Vec::new();
-    if !filter.entities.is_empty() {
-        let Some(ids) = entity_ids(conn, &filter.entities).await? else {
-            return Ok(None);
-        };
-        entities = ids;
+    let mut entities: Vec<String> = Vec::new();
+    for key in &filter.entities {
+        if !entities.contains(key) {
+            entities.push(key.clone());
+        }
     }
     if let Some(speaker) = &filter.speaker {
         let Some(ids) = entity_ids(conn, std::slice::from_ref(speaker)).await? else {
