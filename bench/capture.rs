@@ -3,8 +3,9 @@
 //! the synthetic corpus.
 //!
 //! It serves the service in-process over a connection that records every statement it runs
-//! (sea-orm's metric callback, the same recorder as the query-count tests), picks request paths
-//! for each read scenario from the corpus, sends each once, and writes:
+//! (sea-orm's metric callback, the same recorder as the query-count tests), keeping no answers
+//! (as `STATS_CACHE_MB=0`), picks request paths for each read scenario from the corpus, sends each
+//! once, and writes:
 //! - `<scenario>.paths`: the request paths, one a line, that wrk cycles through;
 //! - `<scenario>-<n>.sql`: for Postgres, the statements behind path n as a pgbench script, their
 //!   bound values turned into pgbench variables (`:s3p1`), defined in `scenarios.json`, so that
@@ -23,6 +24,7 @@ use std::sync::{Arc, Mutex};
 
 use anyhow::{bail, ensure, Context};
 use newsmeta::api::http::AppState;
+use newsmeta::api::stats_cache::StatsCache;
 use newsmeta::config::ServeSettings;
 use newsmeta::rate_limit::RateLimits;
 use newsmeta::store::keys::{self, Scope};
@@ -58,6 +60,9 @@ async fn main() -> anyhow::Result<()> {
     let mut state = AppState::new(recording.clone(), &ServeSettings::from_env());
     state.rate_limits = RateLimits::new(0, 0);
     state.request_timeout = None;
+    // Every answer computed, none served from memory: each script is what computing its answer
+    // costs the database, also for a request that repeats an earlier one.
+    state.stats_cache = StatsCache::new(0);
     let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
     let base = format!("http://{}", listener.local_addr()?);
     tokio::spawn(newsmeta::app::serve(listener, state)?);
