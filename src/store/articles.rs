@@ -3,7 +3,7 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, JoinType, Order, Query, SelectStatement};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, JoinType, Query, SelectStatement};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
     FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select, Set,
@@ -218,10 +218,10 @@ pub async fn list(
     if let (ArticleSort::Relevance, Some(q)) = (sort, &filter.q) {
         return ranked_list(conn, filter, q, limit, cursor, rank_candidates).await;
     }
-    let Some(selection) = conditions(conn, filter).await? else {
+    let backend = conn.get_database_backend();
+    let Some(selection) = conditions(backend, filter) else {
         return Ok((Vec::new(), None));
     };
-    let backend = conn.get_database_backend();
     let mut select = ArticleWithKeywords::select(backend);
     let (ordering, driven) = match (sort, selection.entities.first()) {
         (ArticleSort::PublishedDesc | ArticleSort::Published, Some(entity)) => {
@@ -264,7 +264,8 @@ async fn ranked_list(
     cursor: Option<&Cursor>,
     rank_candidates: u64,
 ) -> StoreResult<(Vec<ArticleRow>, Option<Cursor>)> {
-    let Some(condition) = conditions(conn, filter).await?.map(Selection::all) else {
+    let Some(condition) = conditions(conn.get_database_backend(), filter).map(Selection::all)
+    else {
         return Ok((Vec::new(), None));
     };
     let candidates = (rank_candidates > 0).then(|| Candidates {
@@ -315,7 +316,7 @@ pub async fn highlights(
 
 /// How many articles match `filter`.
 pub async fn count(conn: &impl ConnectionTrait, filter: &ArticleFilter) -> StoreResult<u64> {
-    match conditions(conn, filter).await? {
+    match conditions(conn.get_database_backend(), filter) {
         Some(selection) => Ok(article::Entity::find()
             .filter(selection.all())
             .count(conn)
@@ -324,46 +325,9 @@ pub async fn count(conn: &impl ConnectionTrait, filter: &ArticleFilter) -> Store
     }
 }
 
-/// Ids of the entities named by `keys` (ids or slugs), in the order of `keys`, each once; `None`
-/// when any of them does not exist.
-pub async fn entity_ids(
-    conn: &impl ConnectionTrait,
-    keys: &[String],
-) -> StoreResult<Option<Vec<Uuid>>> {
-    // A key that reads as a uuid is compared as one, so `ABC…` and `abc…` name the same entity;
-    // it may still be a slug that happens to look like a uuid.
-    let ids: Vec<Uuid> = keys
-        .iter()
-        .filter_map(|k| Uuid::parse_str(k).ok())
-        .collect();
-    let wanted: HashSet<&String> = keys.iter().collect();
-    let found = named_entity::Entity::find()
-        .filter(
-            Condition::any()
-                .add(named_entity::Column::Id.is_in(ids))
-                .add(named_entity::Column::Slug.is_in(wanted.iter().map(|k| k.as_str()))),
-        )
-        .all(conn)
-        .await?;
-    let mut resolved = Vec::new();
-    for key in keys {
-        let id = Uuid::parse_str(key).ok();
-        match found
-            .iter()
-            .find(|e| Some(e.id) == id)
-            .or_else(|| found.iter().find(|e| &e.slug == key))
-        {
-            Some(entity) if !resolved.contains(&entity.id) => resolved.push(entity.id),
-            Some(_) => {}
-            None => return Ok(None),
-        };
-    }
-    Ok(Some(resolved))
-}
-
 /// What a filter selects: the WHERE clause of everything but its entities, and the entities (ids
 /// or slugs), each once, in the order the filter names them. The entities are looked up within
-/// the list's own statement ([`entity_named`]), not before it: one statement a page.
+/// the list's own statement ([`entities::id_named`]), not before it: one statement a page.
 struct Selection {
     condition: Condition,
     entities: Vec<String>,
@@ -372,21 +336,20 @@ struct Selection {
 impl Selection {
     /// The WHERE clause of the whole filter.
     fn all(self) -> Condition {
-        let mut all = self.condition;
-        for key in &self.entities {
-            all = all.add(mentioning(key));
-        }
-        all
+        self.with_entities_from(0)
     }
 
     /// The WHERE clause of the whole filter but its first entity, for a statement that reads the
     /// articles through that entity's mentions ([`driven_by_mentions`]).
     fn except_first_entity(self) -> Condition {
-        let mut all = self.condition;
-        for key in self.entities.iter().skip(1) {
-            all = all.add(mentioning(key));
-        }
-        all
+        self.with_entities_from(1)
+    }
+
+    fn with_entities_from(self, first: usize) -> Condition {
+        self.entities
+            .iter()
+            .skip(first)
+            .fold(self.condition, |all, key| all.add(mentioning(key)))
     }
 }
 
@@ -395,34 +358,9 @@ fn mentioning(key: &str) -> Condition {
     let mentions = Query::select()
         .column(mention::Column::ArticleId)
         .from(mention::Entity)
-        .and_where(Expr::col(mention::Column::EntityId).eq(entity_named(key)))
+        .and_where(Expr::col(mention::Column::EntityId).eq(entities::id_named(key)))
         .to_owned();
     Condition::all().add(Expr::col((article::Entity, article::Column::Id)).in_subquery(mentions))
-}
-
-/// The id of the entity named by `key`, its id or its slug, as a scalar subquery: NULL, which
-/// equals nothing, when there is none. A key that reads as a uuid is compared as one, so `ABC…`
-/// and `abc…` name the same entity; it may still be a slug that happens to look like a uuid,
-/// which counts only when no entity has that id.
-fn entity_named(key: &str) -> Expr {
-    let mut select = Query::select();
-    select
-        .column((named_entity::Entity, named_entity::Column::Id))
-        .from(named_entity::Entity);
-    let slug = Expr::col((named_entity::Entity, named_entity::Column::Slug));
-    match Uuid::parse_str(key) {
-        Ok(id) => {
-            let is_id = Expr::col((named_entity::Entity, named_entity::Column::Id)).eq(id);
-            select
-                .cond_where(Condition::any().add(is_id.clone()).add(slug.eq(key)))
-                .order_by_expr(is_id, Order::Desc)
-                .limit(1);
-        }
-        Err(_) => {
-            select.and_where(slug.eq(key));
-        }
-    }
-    Expr::SubQuery(None, Box::new(select.into()))
 }
 
 /// The alias of the mentions that a list filtered by an entity is read through.
@@ -446,7 +384,10 @@ fn driven_by_mentions(query: &mut SelectStatement, entity: &str, sort: ArticleSo
                 Expr::col((driver.clone(), mention::Column::ArticleId))
                     .equals((article::Entity, article::Column::Id)),
             )
-            .add(Expr::col((driver.clone(), mention::Column::EntityId)).eq(entity_named(entity))),
+            .add(
+                Expr::col((driver.clone(), mention::Column::EntityId))
+                    .eq(entities::id_named(entity)),
+            ),
     );
     Ordering {
         key: Expr::col((driver.clone(), Alias::new("published_at"))),
@@ -456,12 +397,8 @@ fn driven_by_mentions(query: &mut SelectStatement, entity: &str, sort: ArticleSo
     }
 }
 
-/// The WHERE clause for `filter`, or `None` when nothing can match: it names a speaker who does
-/// not exist, or its search has no words.
-async fn conditions(
-    conn: &impl ConnectionTrait,
-    filter: &ArticleFilter,
-) -> StoreResult<Option<Selection>> {
+/// The WHERE clause for `filter`, or `None` when nothing can match: its search has no words.
+fn conditions(backend: DbBackend, filter: &ArticleFilter) -> Option<Selection> {
     let mut all = Condition::all();
     let article_id = || Expr::col((article::Entity, article::Column::Id));
     let mut entities: Vec<String> = Vec::new();
@@ -471,13 +408,10 @@ async fn conditions(
         }
     }
     if let Some(speaker) = &filter.speaker {
-        let Some(ids) = entity_ids(conn, std::slice::from_ref(speaker)).await? else {
-            return Ok(None);
-        };
         let quoting = Query::select()
             .column(quote::Column::ArticleId)
             .from(quote::Entity)
-            .and_where(quote::Column::SpeakerEntityId.is_in(ids))
+            .and_where(Expr::col(quote::Column::SpeakerEntityId).eq(entities::id_named(speaker)))
             .to_owned();
         all = all.add(article_id().in_subquery(quoting));
     }
@@ -506,14 +440,14 @@ async fn conditions(
     }
     if let Some(q) = &filter.q {
         if q.is_empty() {
-            return Ok(None);
+            return None;
         }
-        all = all.add(search::articles_matching(conn.get_database_backend(), q));
+        all = all.add(search::articles_matching(backend, q));
     }
-    Ok(Some(Selection {
+    Some(Selection {
         condition: all,
         entities,
-    }))
+    })
 }
 
 /// Bumps the version of an article whose sections, quotes or mentions changed.

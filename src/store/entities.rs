@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, OnConflict, Query};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, OnConflict, Order, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr,
     EntityTrait, FromQueryResult, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Set,
@@ -330,6 +330,31 @@ async fn find_by_slug_or_alias(
         .or(by_name_slug)
         .or(if found.is_empty() { None } else { Some(0) });
     Ok(pick.and_then(|i| found.into_iter().nth(i)))
+}
+
+/// The id of the entity named by `key`, its id or its slug, as a scalar subquery: NULL, which
+/// equals nothing, when there is none. A key that reads as a uuid is compared as one, so `ABC…`
+/// and `abc…` name the same entity; it may still be a slug that happens to look like a uuid,
+/// which counts only when no entity has that id.
+pub(super) fn id_named(key: &str) -> Expr {
+    let mut select = Query::select();
+    select
+        .column((named_entity::Entity, named_entity::Column::Id))
+        .from(named_entity::Entity);
+    let slug = Expr::col((named_entity::Entity, named_entity::Column::Slug));
+    match Uuid::parse_str(key) {
+        Ok(id) => {
+            let is_id = Expr::col((named_entity::Entity, named_entity::Column::Id)).eq(id);
+            select
+                .cond_where(Condition::any().add(is_id.clone()).add(slug.eq(key)))
+                .order_by_expr(is_id, Order::Desc)
+                .limit(1);
+        }
+        Err(_) => {
+            select.and_where(slug.eq(key));
+        }
+    }
+    Expr::SubQuery(None, Box::new(select.into()))
 }
 
 /// The ids of the entities with a name or alias of match key `key`: the key rows hold the

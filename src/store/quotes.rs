@@ -214,10 +214,7 @@ async fn conditions(
 ) -> StoreResult<Option<Condition>> {
     let mut all = Condition::all();
     if let Some(speaker) = &filter.speaker {
-        let Some(ids) = articles::entity_ids(conn, std::slice::from_ref(speaker)).await? else {
-            return Ok(None);
-        };
-        all = all.add(quote::Column::SpeakerEntityId.is_in(ids));
+        all = all.add(Expr::col(quote::Column::SpeakerEntityId).eq(entities::id_named(speaker)));
     }
     if let Some(key) = &filter.article {
         match articles::find(conn, key).await {
