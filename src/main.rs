@@ -13,6 +13,12 @@ use newsmeta::store::keys::{self, Scope};
 use newsmeta::store::{self, PoolSettings};
 use newsmeta::{app, import, seed, synthetic};
 
+/// mimalloc instead of the C library's allocator: an answer allocates and frees many short-lived
+/// strings across the runtime's threads, where glibc's malloc, free and consolidation took about
+/// 5 % of the service's time under load (bench/README.md, sixth run).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// newsmeta: structured news-article metadata over REST.
 #[derive(Parser)]
 #[command(version, about)]
