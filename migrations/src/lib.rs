@@ -1,8 +1,8 @@
 //! Database migrations for newsmeta. One migration set serves Postgres and SQLite: statements are
 //! built with SeaQuery's backend-neutral builders, except full-text search, the change feed's
 //! triggers and the triggers that copy an article's `published_at` to its mentions and quotes,
-//! which the backends do in their own ways, and the few indexes only Postgres can have; their
-//! migrations say so.
+//! which the backends do in their own ways, and the few indexes and the compression of long values
+//! that only Postgres has; their migrations say so.
 
 pub use sea_orm_migration::prelude::*;
 
@@ -14,6 +14,7 @@ mod m20261127_000005_provenance;
 mod m20261127_000006_search_rank_vector;
 mod m20261127_000007_published_at_copies;
 mod m20261127_000008_entity_newest_index;
+mod m20261127_000009_lz4_compression;
 
 /// Runs `statements`, SQL written for the backend of `manager`, in order.
 pub(crate) async fn run_sql(
@@ -58,6 +59,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000006_search_rank_vector::Migration),
             Box::new(m20261127_000007_published_at_copies::Migration),
             Box::new(m20261127_000008_entity_newest_index::Migration),
+            Box::new(m20261127_000009_lz4_compression::Migration),
         ]
     }
 }

@@ -28,6 +28,7 @@ mod search;
 mod sections;
 mod security;
 mod stats;
+mod storage;
 mod synthetic;
 mod telemetry;
 mod web;
