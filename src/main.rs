@@ -15,7 +15,7 @@ use newsmeta::{app, import, seed, synthetic};
 
 /// mimalloc instead of the C library's allocator: an answer allocates and frees many short-lived
 /// strings across the runtime's threads, where glibc's malloc, free and consolidation took about
-/// 5 % of the service's time under load (bench/README.md, sixth run). Built without transparent
+/// 9 % of the service's time under load (bench/README.md, sixth run). Built without transparent
 /// huge pages (`no_thp`): with them, memory is taken in 2 MiB pages and the peak RSS under list
 /// load was 67 MB instead of 42.
 #[global_allocator]

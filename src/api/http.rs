@@ -579,7 +579,7 @@ const INITIAL_ANSWER_CAPACITY: usize = 8 * 1024;
 /// also carries the cursor of the next one, for its `Link` header.
 ///
 /// The ETag is the 128-bit XXH3 of the bytes: an ETag only has to change when the bytes do, and
-/// XXH3 does that at memory speed, where SHA-256 cost a list page (about 50 KB) 7 % of the
+/// XXH3 does that at memory speed, where SHA-256 cost a list page (about 50 KB) 8 % of the
 /// service's time under load (bench/README.md, sixth run). It is no secret and needs no
 /// resistance to forgery: whoever could craft two answers with one ETag writes the data anyway.
 #[derive(Clone)]
