@@ -105,6 +105,14 @@ impl Fields {
         self.0.is_none()
     }
 
+    /// Whether the answer has the top-level `member` (all do without `fields`): a member left out
+    /// need not be read at all.
+    pub fn keeps(&self, member: &str) -> bool {
+        self.0
+            .as_ref()
+            .is_none_or(|selection| selection.0.contains_key(member))
+    }
+
     /// `value` as JSON with only the members asked for, and the ETag of exactly that.
     pub fn json(&self, value: &impl Serialize) -> Result<Json, ApiError> {
         self.json_at(value, "")

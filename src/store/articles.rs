@@ -6,7 +6,8 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, JoinType, Query, SelectStatement};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
-    FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select, Set,
+    FromQueryResult, Iterable, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
+    Select, Set,
 };
 use uuid::Uuid;
 
@@ -162,10 +163,31 @@ fn keywords_json(backend: DbBackend) -> Expr {
     ))
 }
 
+/// Whether a read of articles fetches their bodies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Bodies {
+    Read,
+    /// Read as empty strings: for an answer that leaves `body` out (`fields=`). A page of 20
+    /// articles is then a few KB instead of about 50, for Postgres to decompress and send and
+    /// for the service to decode, check and escape.
+    Skipped,
+}
+
 impl ArticleWithKeywords {
     /// Articles with their keywords, in one statement (see [`keywords_json`]).
     pub(super) fn select(backend: DbBackend) -> Select<article::Entity> {
-        article::Entity::find().column_as(keywords_json(backend), "keywords")
+        Self::select_with(backend, Bodies::Read)
+    }
+
+    fn select_with(backend: DbBackend, bodies: Bodies) -> Select<article::Entity> {
+        let select = match bodies {
+            Bodies::Read => article::Entity::find(),
+            Bodies::Skipped => article::Entity::find()
+                .select_only()
+                .columns(article::Column::iter().filter(|c| !matches!(c, article::Column::Body)))
+                .column_as(Expr::val(""), "body"),
+        };
+        select.column_as(keywords_json(backend), "keywords")
     }
 
     pub(super) fn into_row(self) -> StoreResult<ArticleRow> {
@@ -206,7 +228,8 @@ async fn keywords_of(
 }
 
 /// A page of articles. With [`ArticleSort::Relevance`] and a search, best matches first, among
-/// the newest `rank_candidates` matches (all of them when it is 0).
+/// the newest `rank_candidates` matches (all of them when it is 0). With [`Bodies::Skipped`] the
+/// bodies are empty (a ranked search reads them anyway).
 pub async fn list(
     conn: &impl ConnectionTrait,
     filter: &ArticleFilter,
@@ -214,6 +237,7 @@ pub async fn list(
     limit: u64,
     cursor: Option<&Cursor>,
     rank_candidates: u64,
+    bodies: Bodies,
 ) -> StoreResult<(Vec<ArticleRow>, Option<Cursor>)> {
     if let (ArticleSort::Relevance, Some(q)) = (sort, &filter.q) {
         return ranked_list(conn, filter, q, limit, cursor, rank_candidates).await;
@@ -222,7 +246,7 @@ pub async fn list(
     let Some(selection) = conditions(backend, filter) else {
         return Ok((Vec::new(), None));
     };
-    let mut select = ArticleWithKeywords::select(backend);
+    let mut select = ArticleWithKeywords::select_with(backend, bodies);
     let (ordering, driven) = match (sort, selection.entities.first()) {
         (ArticleSort::PublishedDesc | ArticleSort::Published, Some(entity)) => {
             let ordering = driven_by_mentions(QueryTrait::query(&mut select), entity, sort);

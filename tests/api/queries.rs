@@ -145,3 +145,47 @@ async fn an_article_with_all_its_includes_is_one_statement() {
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(log.take().len(), 1, "GET as JSON-LD");
 }
+
+#[tokio::test]
+async fn an_article_list_without_body_in_fields_does_not_read_the_bodies() {
+    let (app, log) = spawn_recording_app(fresh_test_database().await).await;
+    create(&app, "many-voices", 3).await;
+    let body = app.get_json("/v1/articles/many-voices").await["body"].clone();
+    let reads_bodies = |statements: &[String]| {
+        statements
+            .iter()
+            .any(|s| s.contains(r#""articles"."body""#))
+    };
+
+    for list in [
+        "/v1/articles",
+        "/v1/articles?entity=person-1",
+        "/v1/articles?entity=person-1&sort=published_at",
+        "/v1/articles?category=politics&sort=-created_at",
+        "/v1/entities/person-1/articles",
+    ] {
+        let sep = if list.contains('?') { '&' } else { '?' };
+
+        let narrowed = format!("{list}{sep}fields=slug,headline");
+        let sql = statements(&app, &log, &narrowed).await;
+        assert!(
+            !reads_bodies(&sql),
+            "GET {narrowed} read the bodies: {sql:#?}"
+        );
+        let page = app.get_json(&narrowed).await;
+        assert_eq!(page["data"][0]["slug"], "many-voices", "GET {narrowed}");
+        assert_eq!(page["data"][0]["headline"], "Fifty voices on many-voices");
+        assert!(page["data"][0].get("body").is_none(), "GET {narrowed}");
+
+        // Asked for, or without `fields`, the body is read and answered whole.
+        for whole in [format!("{list}{sep}fields=slug,body"), list.to_owned()] {
+            let sql = statements(&app, &log, &whole).await;
+            assert!(reads_bodies(&sql), "GET {whole} did not read the bodies");
+            assert_eq!(
+                app.get_json(&whole).await["data"][0]["body"],
+                body,
+                "GET {whole}"
+            );
+        }
+    }
+}
