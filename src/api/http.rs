@@ -569,10 +569,6 @@ async fn require_scope(req: &HttpRequest, state: &AppState, needed: Scope) -> Re
     }
 }
 
-/// The buffer an answer is serialised into starts at this size: most single resources fit, and
-/// a page of articles with bodies (about 50 KB) grows it a few times instead of a dozen.
-const INITIAL_ANSWER_CAPACITY: usize = 8 * 1024;
-
 /// A JSON answer: serialised once, with a strong `ETag` of its bytes. The ETag is that of the
 /// representation before any content coding (gzip, brotli): a compressed answer keeps it, so
 /// `If-None-Match` and `If-Match` work the same whatever the client accepts. A page of a list
@@ -592,8 +588,9 @@ pub struct Json {
 
 impl Json {
     pub fn new(value: &impl Serialize) -> Result<Self, ApiError> {
-        let mut bytes = Vec::with_capacity(INITIAL_ANSWER_CAPACITY);
-        serde_json::to_writer(&mut bytes, value).map_err(|e| ApiError::Internal(e.into()))?;
+        // Not into a larger buffer made up front: `Bytes` keeps the whole allocation, and kept
+        // answers (the stats cache) are counted by their length.
+        let bytes = serde_json::to_vec(value).map_err(|e| ApiError::Internal(e.into()))?;
         let etag = format!("\"{:032x}\"", xxh3_128(&bytes));
         Ok(Self {
             bytes: bytes.into(),
