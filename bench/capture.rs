@@ -65,7 +65,12 @@ async fn main() -> anyhow::Result<()> {
     state.stats_cache = StatsCache::new(0);
     let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
     let base = format!("http://{}", listener.local_addr()?);
-    tokio::spawn(newsmeta::app::serve(listener, state)?);
+    // The recorder is on this connection: the workers share it.
+    tokio::spawn(newsmeta::app::serve(
+        listener,
+        state,
+        newsmeta::app::Pools::Shared,
+    )?);
     let client = reqwest::Client::new();
     let postgres = plain.get_database_backend() == DbBackend::Postgres;
 

@@ -15,8 +15,8 @@ What it does, in order:
   3. records the SQL the service runs for each read scenario, with its bound values, by serving
      the scenario's requests once through a recording connection (bench/capture.rs), and writes
      them as pgbench scripts;
-  4. starts the service (rate limits off, its own pool of 16 database connections unless --pool
-     says otherwise) and drives each scenario with wrk for a fixed time, 32 connections, reading
+  4. starts the service (rate limits off, its own default pool of 4 database connections per
+     core unless --pool says otherwise) and drives each scenario with wrk for a fixed time, 32 connections, reading
      the service's peak RSS from /proc (reset between scenarios);
   5. runs pgbench (prepared statements, the same connections and time) with the recorded scripts:
      the rate at which Postgres alone answers the statements behind one request, the ceiling,
@@ -316,7 +316,7 @@ def main():
     parser.add_argument("--threads", type=int, default=2, help="wrk and pgbench threads")
     parser.add_argument("--pool", type=int, help="the service's database connections "
                                                  "(DATABASE_MAX_CONNECTIONS; default: the "
-                                                 "service's own, 16)")
+                                                 "service's own, 4 per core)")
     parser.add_argument("--fresh", action="store_true", help="rebuild the corpus even if present")
     parser.add_argument("--only", action="append", metavar="SCENARIO",
                         help="run only this scenario (article, list-entity, search, timeline, "

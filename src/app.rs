@@ -350,32 +350,53 @@ pub const CLIENT_REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::fro
 /// How long a client may take to close the connection after the answer.
 pub const CLIENT_DISCONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
 
+/// How the HTTP workers reach the database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pools {
+    /// Each worker opens pools of its own with its share of the connections
+    /// ([`AppState::for_worker`]): what `newsmeta serve` does.
+    PerWorker,
+    /// Every worker uses the state's connections as they are: for a connection that must stay
+    /// the one given, such as the statement recorder of the query-count tests.
+    Shared,
+}
+
 /// Starts serving on `listener`; the returned server runs when awaited (or spawned). It does not
 /// watch for signals: stop it through its handle (`Server::handle`), as `newsmeta serve` does on SIGTERM/SIGINT.
 pub fn serve(
     listener: std::net::TcpListener,
     state: AppState,
+    pools: Pools,
 ) -> std::io::Result<actix_web::dev::Server> {
-    serve_with(listener, state, std::time::Duration::from_secs(30))
+    serve_with(listener, state, pools, std::time::Duration::from_secs(30))
 }
 
 /// [`serve`], with the time a graceful stop gives requests in flight before it cuts them.
 pub fn serve_with(
     listener: std::net::TcpListener,
     state: AppState,
+    pools: Pools,
     shutdown_timeout: std::time::Duration,
 ) -> std::io::Result<actix_web::dev::Server> {
-    Ok(actix_web::HttpServer::new(move || build(state.clone()))
-        // actix would stop at once on SIGINT; `newsmeta serve` stops gracefully on both signals.
-        .disable_signals()
-        .shutdown_timeout(shutdown_timeout.as_secs())
-        // A client gets this long to send a request's head (slowloris); the body is then read
-        // under REQUEST_TIMEOUT, by the handler.
-        .client_request_timeout(CLIENT_REQUEST_TIMEOUT)
-        // And this long to close its side after the answer, before the connection is dropped.
-        .client_disconnect_timeout(CLIENT_DISCONNECT_TIMEOUT)
-        .listen(listener)?
-        .run())
+    // Named here, not left to actix, because the pools are split by it.
+    let workers = crate::config::http_workers();
+    let share_among = u32::try_from(workers).unwrap_or(u32::MAX);
+    Ok(actix_web::HttpServer::new(move || match pools {
+        // The factory runs once on each worker thread, so the pools it opens are that worker's.
+        Pools::PerWorker => build(state.for_worker(share_among)),
+        Pools::Shared => build(state.clone()),
+    })
+    .workers(workers)
+    // actix would stop at once on SIGINT; `newsmeta serve` stops gracefully on both signals.
+    .disable_signals()
+    .shutdown_timeout(shutdown_timeout.as_secs())
+    // A client gets this long to send a request's head (slowloris); the body is then read
+    // under REQUEST_TIMEOUT, by the handler.
+    .client_request_timeout(CLIENT_REQUEST_TIMEOUT)
+    // And this long to close its side after the answer, before the connection is dropped.
+    .client_disconnect_timeout(CLIENT_DISCONNECT_TIMEOUT)
+    .listen(listener)?
+    .run())
 }
 
 /// OpenAPI links from each create to what can be done with the result: clients (and the contract

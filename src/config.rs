@@ -278,6 +278,17 @@ fn serialize_origin(value: &str) -> Option<String> {
     Some(url.origin().ascii_serialization())
 }
 
+/// The HTTP worker threads `newsmeta serve` runs: one a core, as actix would choose.
+pub fn http_workers() -> usize {
+    std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
+}
+
+/// Database connections an instance holds unless `DATABASE_MAX_CONNECTIONS` says otherwise: 4
+/// for each HTTP worker (8 on 2 cores). Each worker has a pool of its own on Postgres, and more
+/// busy connections than the database has cores only take turns: on the 2-core bench machine
+/// 8 served as many requests a second as 16, with half the p99 (bench/README.md, seventh run).
+pub const CONNECTIONS_PER_WORKER: u32 = 4;
+
 /// Settings every subcommand that touches the database shares.
 #[derive(Debug, Clone, clap::Args)]
 pub struct DatabaseSettings {
@@ -285,14 +296,15 @@ pub struct DatabaseSettings {
     /// `./data/newsmeta.db` when unset.
     #[arg(long, env = "DATABASE_URL", global = true)]
     pub database_url: Option<String>,
-    /// Most database connections in the pool.
+    /// Most database connections the instance holds, split evenly among its HTTP workers (one
+    /// a core); 4 a worker when unset.
     #[arg(
         long,
         env = "DATABASE_MAX_CONNECTIONS",
-        default_value_t = 16,
+        value_parser = clap::value_parser!(u32).range(1..),
         global = true
     )]
-    pub database_max_connections: u32,
+    pub database_max_connections: Option<u32>,
     /// Seconds to wait for a free database connection before answering 503.
     #[arg(
         long,
@@ -304,6 +316,20 @@ pub struct DatabaseSettings {
     /// Directory of the seed article (`seed-article.json`).
     #[arg(long, env = "SEEDS_DIR", default_value = "seeds", global = true)]
     pub seeds_dir: PathBuf,
+}
+
+impl DatabaseSettings {
+    /// `DATABASE_MAX_CONNECTIONS`, or [`CONNECTIONS_PER_WORKER`] for each HTTP worker.
+    pub fn max_connections(&self) -> u32 {
+        self.database_max_connections
+            .unwrap_or_else(default_max_connections)
+    }
+}
+
+/// [`CONNECTIONS_PER_WORKER`] for each of the [`http_workers`].
+pub fn default_max_connections() -> u32 {
+    let workers = u32::try_from(http_workers()).unwrap_or(u32::MAX);
+    CONNECTIONS_PER_WORKER.saturating_mul(workers)
 }
 
 #[cfg(test)]

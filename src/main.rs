@@ -153,7 +153,7 @@ async fn open(settings: &DatabaseSettings) -> anyhow::Result<DatabaseConnection>
     let url = config::database_url(settings.database_url.as_deref())
         .context("cannot create the data directory")?;
     let pool = PoolSettings {
-        max_connections: settings.database_max_connections,
+        max_connections: settings.max_connections(),
         acquire_timeout: Duration::from_secs(settings.database_acquire_timeout),
     };
     store::connect(&url, &pool)
@@ -173,7 +173,7 @@ async fn open_replica(
     let pool = PoolSettings {
         max_connections: settings
             .database_read_max_connections
-            .unwrap_or(database.database_max_connections),
+            .unwrap_or_else(|| database.max_connections()),
         acquire_timeout: Duration::from_secs(database.database_acquire_timeout),
     };
     let replica = store::connect(url, &pool)
@@ -355,11 +355,20 @@ async fn serve(database: &DatabaseSettings, settings: ServeSettings) -> anyhow::
     };
     let listener = std::net::TcpListener::bind((settings.host.as_str(), settings.port))
         .with_context(|| format!("cannot listen on {}:{}", settings.host, settings.port))?;
+    let worker_pools = state.worker_pools.clone();
     let server = app::serve_with(
         listener,
         state,
+        app::Pools::PerWorker,
         Duration::from_secs(settings.shutdown_timeout),
     )?;
+    // Where the workers open pools of their own, the connections opened for the work above are
+    // not used again: closing them keeps the instance within its DATABASE_MAX_CONNECTIONS.
+    for pool in std::iter::once(&db).chain(replica.as_ref()) {
+        if store::has_worker_pools(pool) {
+            pool.close_by_ref().await?;
+        }
+    }
     let signals = ShutdownSignals::watch().context("cannot watch for shutdown signals")?;
     tokio::spawn(stop_on_signal(server.handle(), signals));
     let base = format!("http://{}:{}", settings.host, settings.port);
@@ -373,6 +382,7 @@ async fn serve(database: &DatabaseSettings, settings: ServeSettings) -> anyhow::
     }
     server.await?;
     tracing::info!("server stopped; closing the database pool");
+    worker_pools.close().await;
     if let Some(replica) = replica {
         if let Err(error) = replica.close().await {
             tracing::warn!(

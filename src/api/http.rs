@@ -63,6 +63,8 @@ pub struct AppState {
     pub search_rank_candidates: u64,
     /// Stats answers and search pages kept until the next write (`STATS_CACHE_MB`).
     pub stats_cache: super::stats_cache::StatsCache,
+    /// The pools each HTTP worker opened for itself ([`AppState::for_worker`]), for `GET /metrics`.
+    pub worker_pools: crate::store::WorkerPools,
 }
 
 impl AppState {
@@ -90,6 +92,21 @@ impl AppState {
             client_ip: settings.client_ip_source,
             search_rank_candidates: settings.search_rank_candidates,
             stats_cache: super::stats_cache::StatsCache::new(settings.stats_cache_mb),
+            worker_pools: crate::store::WorkerPools::default(),
+        }
+    }
+
+    /// This state for one of `workers` HTTP worker threads, called on that thread: the primary
+    /// and the replica each get a pool of the worker's own, with its share of their connections
+    /// ([`crate::store::WorkerPools`]). What cannot have one (SQLite) stays shared.
+    pub fn for_worker(&self, workers: u32) -> Self {
+        let own = |role, db: &DatabaseConnection| {
+            (self.worker_pools.open(role, db, workers)).unwrap_or_else(|| db.clone())
+        };
+        AppState {
+            db: own("primary", &self.db),
+            replica: self.replica.as_ref().map(|replica| own("replica", replica)),
+            ..self.clone()
         }
     }
 

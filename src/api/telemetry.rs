@@ -194,7 +194,10 @@ pub async fn metrics(
         ("replica", state.replica.as_ref()),
     ]
     .into_iter()
-    .filter_map(|(name, db)| Some((name, crate::store::pool_stats(db?)?)))
+    .filter_map(|(name, db)| {
+        let stats = state.worker_pools.stats(name);
+        Some((name, stats.or_else(|| crate::store::pool_stats(db?))?))
+    })
     .collect();
     let mut text = state.metrics.render(&pools);
     state.stats_cache.render(&mut text);

@@ -108,7 +108,7 @@ pub struct PoolSettings {
 impl Default for PoolSettings {
     fn default() -> Self {
         Self {
-            max_connections: 16,
+            max_connections: crate::config::default_max_connections(),
             acquire_timeout: Duration::from_secs(5),
         }
     }
@@ -137,6 +137,94 @@ pub async fn connect(url: &str, settings: &PoolSettings) -> Result<DatabaseConne
                 .create_if_missing(true)
         });
     Database::connect(options).await
+}
+
+/// The pools the HTTP workers open for themselves, by role (`primary`, `replica`).
+///
+/// Tokio drives a socket from the runtime that opened it, and each actix worker thread runs a
+/// runtime of its own. With one pool for all workers, a connection opened by one worker and
+/// checked out by another has every reply woken through the first worker's thread: two threads
+/// woken instead of one, and a reply left waiting while that thread is busy. Under the entity
+/// list that kept 11–14 % of the 2-core bench machine idle with Postgres as the limit; pools of
+/// the workers' own used all of it and served 15–30 % more requests a second (bench/README.md,
+/// seventh run). SQLite's connections each run on a thread of their own whatever the caller, so
+/// a SQLite pool is shared as it is.
+///
+/// `GET /metrics`, answered by one worker, reports the connections of all from here.
+#[derive(Clone, Default)]
+pub struct WorkerPools(std::sync::Arc<std::sync::Mutex<Vec<(&'static str, DatabaseConnection)>>>);
+
+impl WorkerPools {
+    /// For the calling HTTP worker, one of `workers`: a pool of its own on the database of `db`,
+    /// with `db`'s options and an even share of its connections (at least one), opened lazily on
+    /// the worker that uses them. `None` when the workers share `db` (SQLite).
+    pub fn open(
+        &self,
+        role: &'static str,
+        db: &DatabaseConnection,
+        workers: u32,
+    ) -> Option<DatabaseConnection> {
+        if !has_worker_pools(db) {
+            return None;
+        }
+        // Its options (and the connect options) are still there once `db` is closed.
+        let shared = db.get_postgres_connection_pool();
+        let mut pools = self.lock();
+        let index = pools.iter().filter(|(name, _)| *name == role).count();
+        let (total, workers) = (shared.options().get_max_connections(), workers.max(1));
+        let first_ones = usize::try_from(total % workers).unwrap_or(usize::MAX);
+        let share = (total / workers + u32::from(index < first_ones)).max(1);
+        let pool = shared
+            .options()
+            .clone()
+            .max_connections(share)
+            .connect_lazy_with(shared.connect_options().as_ref().clone());
+        let pool = sea_orm::SqlxPostgresConnector::from_sqlx_postgres_pool(pool);
+        pools.push((role, pool.clone()));
+        Some(pool)
+    }
+
+    /// Closes every worker's pools, waiting for the connections in use to come back.
+    pub async fn close(&self) {
+        let pools = std::mem::take(&mut *self.lock());
+        for (role, db) in pools {
+            if let Err(error) = db.close().await {
+                tracing::warn!(
+                    role,
+                    error = %crate::error::loggable(&error),
+                    "closing a worker's pool failed"
+                );
+            }
+        }
+    }
+
+    /// The workers' pools of `role` taken together; `None` when no worker has one of its own.
+    pub fn stats(&self, role: &str) -> Option<crate::metrics::PoolStats> {
+        self.lock()
+            .iter()
+            .filter(|(name, _)| *name == role)
+            .filter_map(|(_, db)| pool_stats(db))
+            .reduce(|all, one| crate::metrics::PoolStats {
+                size: all.size + one.size,
+                idle: all.idle + one.idle,
+                max: all.max + one.max,
+            })
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<(&'static str, DatabaseConnection)>> {
+        // Nothing panics while holding it; a poisoned list is still a list.
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+/// Whether the HTTP workers open pools of their own on `db` ([`WorkerPools`]): on Postgres.
+pub fn has_worker_pools(db: &DatabaseConnection) -> bool {
+    matches!(
+        db.inner,
+        sea_orm::DatabaseConnectionType::SqlxPostgresPoolConnection(_)
+    )
 }
 
 /// The pool's connections right now, for `GET /metrics`; `None` for a connection that is no pool.

@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex};
 
 use migration::{Migrator, MigratorTrait};
 use newsmeta::api::http::AppState;
+use newsmeta::app::Pools;
 use std::time::Duration;
 
 use newsmeta::config::{
@@ -144,8 +145,20 @@ pub async fn spawn_app_on(database: TestDatabase) -> TestApp {
 /// replicas behind a load balancer.
 pub async fn spawn_two_apps_on(database: TestDatabase) -> (TestApp, TestApp) {
     let guard = Arc::new(database.guard);
-    let first = serve_on(connect(&database.url).await, Arc::clone(&guard), |_| {}).await;
-    let second = serve_on(connect(&database.url).await, guard, |_| {}).await;
+    let first = serve_on(
+        connect(&database.url).await,
+        Arc::clone(&guard),
+        Pools::PerWorker,
+        |_| {},
+    )
+    .await;
+    let second = serve_on(
+        connect(&database.url).await,
+        guard,
+        Pools::PerWorker,
+        |_| {},
+    )
+    .await;
     (first, second)
 }
 
@@ -165,9 +178,12 @@ pub async fn spawn_app_with_replica(
         _guards: vec![primary.guard, replica.guard],
     };
     let reads = replica_db.clone();
-    let app = serve_on(connect(&primary.url).await, Arc::new(guard), |state| {
-        state.replica = Some(reads);
-    })
+    let app = serve_on(
+        connect(&primary.url).await,
+        Arc::new(guard),
+        Pools::PerWorker,
+        |state| state.replica = Some(reads),
+    )
     .await;
     (app, replica_db)
 }
@@ -200,7 +216,14 @@ pub async fn spawn_recording_app_configured(
     recording.set_metric_callback(move |info| {
         record.0.lock().unwrap().push(info.statement.clone());
     });
-    let app = serve_on(recording, Arc::new(database.guard), configure).await;
+    // The recorder is on this connection: the workers share it rather than open their own.
+    let app = serve_on(
+        recording,
+        Arc::new(database.guard),
+        Pools::Shared,
+        configure,
+    )
+    .await;
     (app, log)
 }
 
@@ -220,12 +243,19 @@ async fn start_app(
     guard: DatabaseGuard,
     configure: impl FnOnce(&mut AppState),
 ) -> TestApp {
-    serve_on(connect(url).await, Arc::new(guard), configure).await
+    serve_on(
+        connect(url).await,
+        Arc::new(guard),
+        Pools::PerWorker,
+        configure,
+    )
+    .await
 }
 
 async fn serve_on(
     db: DatabaseConnection,
     guard: Arc<DatabaseGuard>,
+    pools: Pools,
     configure: impl FnOnce(&mut AppState),
 ) -> TestApp {
     Migrator::up(&db, None).await.expect("migrations failed");
@@ -263,9 +293,10 @@ async fn serve_on(
         stats_cache: newsmeta::api::stats_cache::StatsCache::new(
             newsmeta::config::DEFAULT_STATS_CACHE_MB,
         ),
+        worker_pools: Default::default(),
     };
     configure(&mut state);
-    let server = newsmeta::app::serve(listener, state).expect("cannot start the server");
+    let server = newsmeta::app::serve(listener, state, pools).expect("cannot start the server");
     tokio::spawn(server);
 
     TestApp {

@@ -20,6 +20,7 @@ mod keys;
 mod limits;
 mod openapi;
 mod plans;
+mod pools;
 mod process;
 mod queries;
 mod quotes;

@@ -11,6 +11,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
+use sea_orm::ConnectionTrait;
 use serde_json::{json, Value};
 
 use crate::helpers::{connect, fresh_test_database, small_article, TestDatabase};
@@ -358,7 +359,7 @@ async fn sigterm_finishes_the_request_in_flight_refuses_new_ones_and_exits_0() {
     assert!(all.contains("database pool closed"), "{all}");
     // The answer was the truth: the article is stored.
     let db = connect(&database.url).await;
-    let stored = sea_orm::ConnectionTrait::query_one_raw(
+    let stored = ConnectionTrait::query_one_raw(
         &db,
         sea_orm::Statement::from_string(
             db.get_database_backend(),
@@ -400,4 +401,52 @@ async fn sigint_cuts_a_request_that_never_finishes_at_the_deadline_and_exits_0()
         "{all}"
     );
     assert!(all.contains("database pool closed"), "{all}");
+}
+
+#[tokio::test]
+async fn the_instance_holds_no_more_database_connections_than_database_max_connections() {
+    let database = fresh_test_database().await;
+    create_key(&database);
+    let service = start(&database, &[("DATABASE_MAX_CONNECTIONS", "3")]).await;
+
+    // Requests at once, more than the connections: each worker opens all its pool allows.
+    let client = reqwest::Client::new();
+    let mut requests = tokio::task::JoinSet::new();
+    for _ in 0..24 {
+        requests.spawn(client.get(service.url("/v1/entities?limit=100")).send());
+    }
+    while let Some(response) = requests.join_next().await {
+        assert_eq!(response.unwrap().unwrap().status(), StatusCode::OK);
+    }
+
+    // The workers' pools (one each on Postgres) add up to the setting...
+    let metrics = client
+        .get(service.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains("newsmeta_db_pool_max_connections{pool=\"primary\"} 3\n"),
+        "{metrics}"
+    );
+    // ...and on Postgres the server sees no more sessions than that: none is left over from
+    // the start-up work (migrations, keys) either.
+    let db = connect(&database.url).await;
+    if db.get_database_backend() == sea_orm::DbBackend::Postgres {
+        let sessions = db
+            .query_one_raw(sea_orm::Statement::from_string(
+                sea_orm::DbBackend::Postgres,
+                "SELECT COUNT(*) AS n FROM pg_stat_activity \
+                 WHERE datname = current_database() AND pid <> pg_backend_pid()",
+            ))
+            .await
+            .unwrap()
+            .unwrap()
+            .try_get::<i64>("", "n")
+            .unwrap();
+        assert!((1..=3).contains(&sessions), "{sessions} sessions");
+    }
 }

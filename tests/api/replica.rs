@@ -11,11 +11,12 @@ use newsmeta::api::types::ArticleCreate;
 use newsmeta::ingest::Origins;
 use newsmeta::store::keys::{self, Scope};
 use reqwest::{Method, StatusCode};
-use sea_orm::DatabaseConnection;
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend};
 use serde_json::{json, Value};
 
 use crate::helpers::{
-    assert_problem, etag, fresh_test_database, small_article, spawn_app_with_replica, TestApp,
+    assert_problem, connect, etag, fresh_test_database, small_article, spawn_app_with_replica,
+    TestApp,
 };
 use crate::telemetry::{parse_scrape, scrape, value};
 
@@ -30,6 +31,28 @@ async fn put_article(db: &DatabaseConnection, slug: &str) {
     newsmeta::store::articles::create_with(db, &input, &Origins::default())
         .await
         .unwrap();
+}
+
+/// Takes the database of `db` away, as a replica that went down: on Postgres it stops taking
+/// connections and its sessions end (the service's workers have pools of their own on it); on
+/// SQLite the service shares `db`'s pool, which closes.
+async fn lose(db: DatabaseConnection) {
+    if db.get_database_backend() == DbBackend::Postgres {
+        let options = db.get_postgres_connection_pool().connect_options();
+        let name = options.get_database().unwrap().to_owned();
+        // A database cannot turn away connections while the statement comes through one of them.
+        let admin = connect(&std::env::var("TEST_DATABASE_URL").unwrap()).await;
+        for sql in [
+            format!("ALTER DATABASE \"{name}\" ALLOW_CONNECTIONS false"),
+            format!(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'"
+            ),
+        ] {
+            admin.execute_unprepared(&sql).await.unwrap();
+        }
+        admin.close().await.unwrap();
+    }
+    db.close().await.unwrap();
 }
 
 fn slugs(page: &Value) -> Vec<&str> {
@@ -192,8 +215,7 @@ async fn readiness_and_metrics_cover_the_replica_and_a_lost_replica_is_not_ready
         assert!((1.0..=max).contains(&open), "{pool}: {open}");
     }
 
-    // Closing the test's connection closes the pool the app shares with it: the replica is gone.
-    replica.close().await.unwrap();
+    lose(replica).await;
     let response = app.get("/health/ready").await;
     assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(
