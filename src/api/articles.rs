@@ -415,6 +415,8 @@ async fn expected_version(
 /// Change an article's own fields with a JSON merge patch (RFC 7396).
 ///
 /// Send `If-Match` with the ETag from a GET to make sure nobody changed it in between (412 if so).
+/// A patch that changes nothing (`{}`, or values as they are) writes nothing: the version, the
+/// ETag and the change feed stay as they were.
 #[utoipa::path(
     tag = "articles",
     params(("article" = String, Path, description = "Article id or slug"),

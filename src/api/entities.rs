@@ -152,6 +152,9 @@ pub async fn get_entity(
 }
 
 /// Change an entity with a JSON merge patch. `If-Match` is honoured.
+///
+/// A patch that changes nothing (`{}`, or values as they are) writes nothing: `updated_at`, the
+/// ETag and the change feed stay as they were.
 #[utoipa::path(
     tag = "entities",
     params(("entity" = String, Path, description = "Entity id or slug"),

@@ -224,6 +224,9 @@ pub async fn get_quote(
 }
 
 /// Change a quote with a JSON merge patch (`"speaker": null` clears the speaker). `If-Match` is honoured.
+///
+/// A patch that changes nothing (`{}`, or values as they are) writes nothing: the article's
+/// version, every ETag and the change feed stay as they were.
 #[utoipa::path(
     tag = "quotes",
     params(("id" = uuid::Uuid, Path, description = "Quote id"),

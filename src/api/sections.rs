@@ -96,6 +96,9 @@ pub async fn get_section(
 }
 
 /// Change a section with a JSON merge patch. `If-Match` is honoured.
+///
+/// A patch that changes nothing (`{}`, or values as they are) writes nothing: the article's
+/// version, every ETag and the change feed stay as they were.
 #[utoipa::path(
     tag = "sections",
     params(("id" = uuid::Uuid, Path, description = "Section id"),

@@ -5,9 +5,9 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, JoinType, Query, SelectStatement};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
-    FromQueryResult, Iterable, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
-    Select, Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbBackend,
+    EntityTrait, FromQueryResult, Iterable, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    QueryTrait, Select, Set,
 };
 use uuid::Uuid;
 
@@ -1072,7 +1072,9 @@ async fn mention_rows(
 }
 
 /// Applies a merge patch to article `id`. With `expected_version`, the update happens only if the
-/// article is still at that version ([`StoreError::Stale`] otherwise).
+/// article is still at that version ([`StoreError::Stale`] otherwise). A patch that changes
+/// nothing (`{}`, or every value as it is) writes nothing: the version, `updated_at` and the
+/// change feed stay as they were, as do the ETags clients hold.
 pub async fn update(
     db: &DatabaseConnection,
     id: Uuid,
@@ -1080,9 +1082,9 @@ pub async fn update(
     patch: &ArticlePatch,
 ) -> StoreResult<ArticleRow> {
     let txn = super::begin_write(db).await?;
-    let current = find(&txn, &id.to_string()).await?;
-    let version = expected_version.unwrap_or(current.version);
-    if current.version != version {
+    let current = get(&txn, &id.to_string()).await?;
+    let version = expected_version.unwrap_or(current.article.version);
+    if current.article.version != version {
         return Err(StoreError::Stale);
     }
     let source_url = patch.source_url.as_ref().and_then(|u| u.as_deref());
@@ -1091,43 +1093,55 @@ pub async fn update(
         check_offsets_fit(&txn, id, domain::char_len(body)).await?;
     }
 
-    let mut model = article::ActiveModel {
-        version: Set(version + 1),
-        updated_at: Set(now()),
-        ..Default::default()
-    };
+    let mut model: article::ActiveModel = current.article.clone().into();
     if let Some(slug) = &patch.slug {
-        model.slug = Set(slug.clone());
+        model.slug.set_if_not_equals(slug.clone());
     }
     if let Some(headline) = &patch.headline {
-        model.headline = Set(headline.trim().to_owned());
+        model.headline.set_if_not_equals(headline.trim().to_owned());
     }
     if let Some(standfirst) = &patch.standfirst {
-        model.standfirst = Set(standfirst.clone());
+        model.standfirst.set_if_not_equals(standfirst.clone());
     }
     if let Some(body) = &patch.body {
-        model.body = Set(body.clone());
-        model.word_count = Set(domain::word_count(body));
-        model.content_hash = Set(Some(domain::content_hash(body)));
+        if *body != current.article.body {
+            model.body = Set(body.clone());
+            model.word_count = Set(domain::word_count(body));
+            model.content_hash = Set(Some(domain::content_hash(body)));
+        }
     }
     if let Some(authors) = &patch.authors {
-        model.authors = Set(serde_json::json!(authors));
+        model.authors.set_if_not_equals(serde_json::json!(authors));
     }
     if let Some(publisher) = &patch.publisher {
-        model.publisher = Set(publisher.clone());
+        model.publisher.set_if_not_equals(publisher.clone());
     }
     if let Some(source_url) = &patch.source_url {
-        model.source_url = Set(source_url.clone());
+        model.source_url.set_if_not_equals(source_url.clone());
     }
     if let Some(language) = &patch.language {
-        model.language = Set(language.clone());
+        model.language.set_if_not_equals(language.clone());
     }
     if let Some(category) = &patch.category {
-        model.category = Set(category.clone());
+        model.category.set_if_not_equals(category.clone());
     }
     if let Some(published_at) = &patch.published_at {
-        model.published_at = Set(*published_at);
+        model.published_at.set_if_not_equals(*published_at);
     }
+    let keywords = patch.keywords.as_ref().filter(|keywords| {
+        let rows = keyword_rows(id, keywords);
+        !rows
+            .iter()
+            .map(|row| &row.keyword)
+            .eq(current.keywords.iter())
+    });
+    if !model.is_changed() && keywords.is_none() {
+        txn.commit().await?;
+        return Ok(current);
+    }
+
+    model.version = Set(version + 1);
+    model.updated_at = Set(now());
     let updated = article::Entity::update_many()
         .set(model)
         .filter(article::Column::Id.eq(id))
@@ -1138,7 +1152,7 @@ pub async fn update(
     if updated.rows_affected == 0 {
         return Err(StoreError::Stale);
     }
-    if let Some(keywords) = &patch.keywords {
+    if let Some(keywords) = keywords {
         replace_keywords(&txn, id, keywords).await?;
     }
     let row = get(&txn, &id.to_string()).await?;

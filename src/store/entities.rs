@@ -1,6 +1,6 @@
 //! Entities, their aliases, and the resolution of entity references in writes.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, OnConflict, Order, Query};
 use sea_orm::{
@@ -471,21 +471,11 @@ async fn replace_aliases(
         .filter(entity_alias::Column::EntityId.eq(entity_id))
         .exec(conn)
         .await?;
-    let name_key = domain::match_key(name);
-    let mut seen = std::collections::BTreeMap::new();
-    if !name_key.is_empty() {
-        seen.insert(name_key.clone(), name.trim().to_owned());
-    }
-    for alias in aliases {
-        let key = domain::match_key(alias);
-        if !key.is_empty() {
-            seen.entry(key).or_insert_with(|| alias.trim().to_owned());
-        }
-    }
-    if seen.is_empty() {
+    let rows = alias_rows(name, aliases);
+    if rows.is_empty() {
         return Ok(());
     }
-    entity_alias::Entity::insert_many(seen.into_iter().map(|(alias_key, alias)| {
+    entity_alias::Entity::insert_many(rows.into_iter().map(|(alias_key, alias)| {
         entity_alias::ActiveModel {
             entity_id: Set(entity_id),
             alias_key: Set(alias_key),
@@ -495,6 +485,34 @@ async fn replace_aliases(
     .exec(conn)
     .await?;
     Ok(())
+}
+
+/// The key rows of an entity named `name` with `aliases`: each match key once, with the first
+/// spelling that has it, the name's first.
+fn alias_rows(name: &str, aliases: &[String]) -> BTreeMap<String, String> {
+    let mut rows = BTreeMap::new();
+    for alias in std::iter::once(name).chain(aliases.iter().map(String::as_str)) {
+        let key = domain::match_key(alias);
+        if !key.is_empty() {
+            rows.entry(key).or_insert_with(|| alias.trim().to_owned());
+        }
+    }
+    rows
+}
+
+/// The key rows stored for entity `entity_id`.
+async fn stored_alias_rows(
+    conn: &impl ConnectionTrait,
+    entity_id: Uuid,
+) -> StoreResult<BTreeMap<String, String>> {
+    let rows = entity_alias::Entity::find()
+        .filter(entity_alias::Column::EntityId.eq(entity_id))
+        .all(conn)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| (row.alias_key, row.alias))
+        .collect())
 }
 
 /// Aliases of each of `entities`, sorted; the row that holds the canonical name is not one.
@@ -678,7 +696,8 @@ pub async fn create(db: &DatabaseConnection, input: &EntityCreate) -> StoreResul
     row.ok_or_else(|| StoreError::NotFound("the new entity".to_owned()))
 }
 
-/// Applies a merge patch to an entity, if `precondition` holds for it.
+/// Applies a merge patch to an entity, if `precondition` holds for it. A patch that changes
+/// nothing writes nothing (see [`super::articles::update`]).
 pub async fn update(
     db: &DatabaseConnection,
     key: &str,
@@ -701,24 +720,36 @@ pub async fn update(
         ),
         (None, None) => None,
     };
-    let mut model: named_entity::ActiveModel = current.into();
+    let mut model: named_entity::ActiveModel = current.clone().into();
     if let Some(slug) = &patch.slug {
-        model.slug = Set(slug.clone());
+        model.slug.set_if_not_equals(slug.clone());
     }
     if let Some(name) = &patch.name {
-        model.name = Set(name.trim().to_owned());
+        model.name.set_if_not_equals(name.trim().to_owned());
     }
     if let Some(kind) = patch.kind {
-        model.kind = Set(kind.as_str().to_owned());
+        model.kind.set_if_not_equals(kind.as_str().to_owned());
     }
     if let Some(description) = &patch.description {
-        model.description = Set(description.clone());
+        model.description.set_if_not_equals(description.clone());
     }
     if let Some(wikidata_id) = &patch.wikidata_id {
-        model.wikidata_id = Set(wikidata_id.clone());
+        model.wikidata_id.set_if_not_equals(wikidata_id.clone());
     }
     if let Some(verified) = patch.verified {
-        model.verified = Set(verified);
+        model.verified.set_if_not_equals(verified);
+    }
+    let aliases = match aliases {
+        Some(aliases) if alias_rows(&name, &aliases) != stored_alias_rows(&txn, id).await? => {
+            Some(aliases)
+        }
+        _ => None,
+    };
+    if !model.is_changed() && aliases.is_none() {
+        // Nothing to write: `updated_at` stays, and so does the ETag.
+        let row = rows_for(&txn, vec![current]).await?.pop();
+        txn.commit().await?;
+        return row.ok_or_else(|| StoreError::NotFound(format!("entity `{key}`")));
     }
     model.updated_at = Set(now());
     let slug = patch.slug.clone().unwrap_or_default();

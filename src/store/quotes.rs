@@ -367,7 +367,8 @@ pub async fn create(
     row.ok_or_else(|| StoreError::NotFound("the new quote".to_owned()))
 }
 
-/// Applies a merge patch to a quote, if `precondition` holds for it.
+/// Applies a merge patch to a quote, if `precondition` holds for it. A patch that changes
+/// nothing writes nothing (see [`articles::update`]).
 pub async fn update(
     db: &DatabaseConnection,
     id: Uuid,
@@ -393,31 +394,37 @@ pub async fn update(
     let end = patch.end.unwrap_or(current.end_offset.map(i64::from));
     let section_id = patch.section_id.unwrap_or(current.section_id);
     check_placement(&txn, &article, start, end, section_id).await?;
-    let mut model: quote::ActiveModel = current.into();
+    let mut model: quote::ActiveModel = current.clone().into();
     if let Some(speaker) = speaker {
-        model.speaker_entity_id = Set(speaker);
+        model.speaker_entity_id.set_if_not_equals(speaker);
     }
     if let Some(position) = patch.position {
-        model.position = Set(position);
+        model.position.set_if_not_equals(position);
     }
     if let Some(text) = &patch.text {
-        model.text = Set(text.clone());
+        model.text.set_if_not_equals(text.clone());
     }
     if let Some(kind) = patch.kind {
-        model.kind = Set(kind.as_str().to_owned());
+        model.kind.set_if_not_equals(kind.as_str().to_owned());
     }
     if let Some(label) = &patch.speaker_label {
-        model.speaker_label = Set(label.clone());
+        model.speaker_label.set_if_not_equals(label.clone());
     }
     if let Some(cue) = &patch.cue {
-        model.cue = Set(cue.clone());
+        model.cue.set_if_not_equals(cue.clone());
     }
     if let Some(verified) = patch.verified {
-        model.verified = Set(verified);
+        model.verified.set_if_not_equals(verified);
     }
-    model.section_id = Set(section_id);
-    model.start_offset = Set(offset(start));
-    model.end_offset = Set(offset(end));
+    model.section_id.set_if_not_equals(section_id);
+    model.start_offset.set_if_not_equals(offset(start));
+    model.end_offset.set_if_not_equals(offset(end));
+    if !model.is_changed() {
+        // Nothing to write: the article's version stays, and so do the ETags.
+        let row = with_speakers(&txn, vec![current]).await?.pop();
+        txn.commit().await?;
+        return row.ok_or_else(|| StoreError::NotFound(format!("quote `{id}`")));
+    }
     let updated = model.update(&txn).await.map_err(|e| match e.sql_err() {
         Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => {
             position_taken(patch.position.unwrap_or_default())

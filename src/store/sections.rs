@@ -115,7 +115,8 @@ fn check_span(article: &article::Model, start: Option<i64>, end: Option<i64>) ->
     }
 }
 
-/// Applies a merge patch to a section, if `precondition` holds for it.
+/// Applies a merge patch to a section, if `precondition` holds for it. A patch that changes
+/// nothing writes nothing (see [`articles::update`]).
 pub async fn update(
     db: &DatabaseConnection,
     id: Uuid,
@@ -128,21 +129,26 @@ pub async fn update(
     let start = patch.start.unwrap_or(current.start_offset.map(i64::from));
     let end = patch.end.unwrap_or(current.end_offset.map(i64::from));
     check_span(&article, start, end)?;
-    let mut model: section::ActiveModel = current.into();
+    let mut model: section::ActiveModel = current.clone().into();
     if let Some(position) = patch.position {
-        model.position = Set(position);
+        model.position.set_if_not_equals(position);
     }
     if let Some(heading) = &patch.heading {
-        model.heading = Set(heading.clone());
+        model.heading.set_if_not_equals(heading.clone());
     }
     if let Some(body) = &patch.body {
-        model.body = Set(body.clone());
+        model.body.set_if_not_equals(body.clone());
     }
     if let Some(verified) = patch.verified {
-        model.verified = Set(verified);
+        model.verified.set_if_not_equals(verified);
     }
-    model.start_offset = Set(offset(start));
-    model.end_offset = Set(offset(end));
+    model.start_offset.set_if_not_equals(offset(start));
+    model.end_offset.set_if_not_equals(offset(end));
+    if !model.is_changed() {
+        // Nothing to write: the article's version stays, and so do the ETags.
+        txn.commit().await?;
+        return Ok(current);
+    }
     let updated = model.update(&txn).await.map_err(|e| match e.sql_err() {
         Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => {
             position_taken(patch.position.unwrap_or_default())

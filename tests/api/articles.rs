@@ -1759,6 +1759,85 @@ async fn each_patch_bumps_the_version_by_one() {
 }
 
 #[tokio::test]
+async fn a_patch_that_changes_nothing_keeps_versions_etags_and_the_change_feed_as_they_were() {
+    let app = spawn_app().await;
+    let created = app.create_seed().await;
+    let article_path = format!("/v1/articles/{SEED}");
+    let section = &created["sections"][1];
+    let quote = &created["quotes"][0];
+    let section_path = format!("/v1/sections/{}", section["id"].as_str().unwrap());
+    let quote_path = format!("/v1/quotes/{}", quote["id"].as_str().unwrap());
+    let entity_path = "/v1/entities/donald-trump".to_owned();
+    let entity = app.get_json(&entity_path).await;
+    let cursor = app.get_json("/v1/changes?since=latest").await["next_cursor"].clone();
+
+    // Each resource's ETag now, and patches that name only what it already is.
+    let unchanged = [
+        (&article_path, json!({})),
+        (
+            &article_path,
+            json!({
+                "headline": created["headline"], "body": created["body"],
+                "keywords": created["keywords"], "category": created["category"],
+                "published_at": created["published_at"], "authors": created["authors"]
+            }),
+        ),
+        (&section_path, json!({})),
+        (
+            &section_path,
+            json!({"heading": section["heading"], "body": section["body"], "start": section["start"]}),
+        ),
+        (
+            &quote_path,
+            json!({"text": quote["text"], "cue": quote["cue"]}),
+        ),
+        (&entity_path, json!({})),
+        (
+            &entity_path,
+            json!({"name": entity["name"], "aliases": entity["aliases"], "kind": entity["kind"]}),
+        ),
+    ];
+    for (path, patch) in &unchanged {
+        let tag = etag(&app.get(path).await);
+        let response = app
+            .write(Method::PATCH, path)
+            .header("if-match", &tag)
+            .json(patch)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "PATCH {path} {patch}");
+        assert_eq!(
+            etag(&response),
+            tag,
+            "PATCH {path} {patch} changed the ETag"
+        );
+        assert_eq!(etag(&app.get(path).await), tag, "GET {path} after {patch}");
+    }
+    let article = app.get_json(&article_path).await;
+    assert_eq!(article["version"], created["version"]);
+    assert_eq!(article["updated_at"], created["updated_at"]);
+    assert_eq!(app.get_json(&entity_path).await, entity);
+    let feed = app
+        .get_json(&format!("/v1/changes?since={}", cursor.as_str().unwrap()))
+        .await;
+    assert_eq!(
+        feed["data"],
+        json!([]),
+        "no-op patches made changes: {feed}"
+    );
+
+    // One value that differs is a change again, and only then.
+    let changed: Value = app
+        .patch_json(&article_path, &json!({"category": "not-the-same"}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(changed["version"], created["version"].as_i64().unwrap() + 1);
+}
+
+#[tokio::test]
 async fn patching_the_slug_moves_the_article_to_its_new_slug() {
     let app = spawn_app().await;
     let created = app.create_small("housing").await;
