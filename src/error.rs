@@ -298,6 +298,11 @@ impl From<StoreError> for ApiError {
             StoreError::Stale => ApiError::PreconditionFailed(
                 "the If-Match version is not the current one; GET it again and retry".to_owned(),
             ),
+            StoreError::ForeignCursor => ApiError::bad_request(
+                "cursor",
+                "is not a cursor of this list; use `next_cursor` from a previous page of the same \
+                 query",
+            ),
             StoreError::Db(error) => ApiError::from(error),
         }
     }

@@ -100,10 +100,11 @@ impl ArticleSort {
         }
     }
 
-    fn cursor_value(cursor: &Cursor) -> Option<sea_orm::Value> {
-        let text = cursor.key.as_str()?;
-        let time = DateTime::parse_from_rfc3339(text).ok()?.with_timezone(&Utc);
-        Some(time.into())
+    fn cursor_value(cursor: &Cursor) -> StoreResult<Option<sea_orm::Value>> {
+        super::page::cursor_key(cursor, |key| {
+            let time = DateTime::parse_from_rfc3339(key.as_str()?).ok()?;
+            Some(time.with_timezone(&Utc).into())
+        })
     }
 }
 
@@ -259,7 +260,7 @@ pub async fn list(
         }
     };
     if let Some(cursor) = cursor {
-        select = select.filter(ordering.after(ArticleSort::cursor_value(cursor), cursor.id));
+        select = select.filter(ordering.after(ArticleSort::cursor_value(cursor)?, cursor.id));
     }
     ordering.apply(QueryTrait::query(&mut select));
     let mut statement = select.limit(limit + 1).build(backend);

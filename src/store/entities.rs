@@ -83,13 +83,11 @@ impl EntitySort {
         }
     }
 
-    fn cursor_value(self, cursor: &Cursor) -> Option<sea_orm::Value> {
-        match self {
-            EntitySort::Name | EntitySort::NameDesc => {
-                cursor.key.as_str().map(|s| s.to_owned().into())
-            }
-            EntitySort::Mentions | EntitySort::MentionsDesc => cursor.key.as_i64().map(Into::into),
-        }
+    fn cursor_value(self, cursor: &Cursor) -> StoreResult<Option<sea_orm::Value>> {
+        super::page::cursor_key(cursor, |key| match self {
+            EntitySort::Name | EntitySort::NameDesc => key.as_str().map(|s| s.to_owned().into()),
+            EntitySort::Mentions | EntitySort::MentionsDesc => key.as_i64().map(Into::into),
+        })
     }
 }
 
@@ -623,7 +621,7 @@ pub async fn list(
     let ordering = sort.ordering();
     let mut select = named_entity::Entity::find().filter(conditions(filter));
     if let Some(cursor) = cursor {
-        select = select.filter(ordering.after(sort.cursor_value(cursor), cursor.id));
+        select = select.filter(ordering.after(sort.cursor_value(cursor)?, cursor.id));
     }
     ordering.apply(QueryTrait::query(&mut select));
     let entities = select.limit(limit + 1).all(conn).await?;

@@ -39,6 +39,10 @@ pub enum StoreError {
     /// The caller's version is not the current one.
     #[error("stale version")]
     Stale,
+    /// A cursor whose sort key is not of the kind the list sorts by: one of another list or
+    /// order, or no cursor this service made.
+    #[error("a cursor of another list")]
+    ForeignCursor,
     #[error(transparent)]
     Db(#[from] DbErr),
 }

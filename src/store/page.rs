@@ -13,11 +13,12 @@ use std::collections::HashMap;
 
 use sea_orm::sea_query::Values;
 use sea_orm::{
-    ConnectionTrait, DbBackend, DbErr, EntityTrait, FromQueryResult, QueryTrait, Statement, Value,
+    ConnectionTrait, DbBackend, EntityTrait, FromQueryResult, QueryTrait, Statement, Value,
 };
 use serde::{Deserialize, Serialize};
 
 use crate::search;
+use crate::store::StoreError;
 use uuid::Uuid;
 
 /// Where the previous page ended.
@@ -59,6 +60,19 @@ pub fn rank_value(cursor: &Cursor) -> Option<Value> {
     rank.is_finite().then(|| rank.into())
 }
 
+/// The sort key of `cursor` as `read` takes it from its JSON: `None` for a row whose key is
+/// NULL, and [`StoreError::ForeignCursor`] for a key `read` does not take (a cursor of another
+/// list, which would otherwise continue at some other place without a word).
+pub fn cursor_key(
+    cursor: &Cursor,
+    read: impl FnOnce(&serde_json::Value) -> Option<Value>,
+) -> Result<Option<Value>, StoreError> {
+    if serde_json::Value::is_null(&cursor.key) {
+        return Ok(None);
+    }
+    read(&cursor.key).map(Some).ok_or(StoreError::ForeignCursor)
+}
+
 /// The rows a search ranks when it does not rank every match: the first `limit` in `order`.
 pub struct Candidates {
     /// The order that picks them (newest first, for articles).
@@ -82,7 +96,7 @@ pub async fn ranked_rows<E>(
     limit: u64,
     cursor: Option<&Cursor>,
     candidates: Option<Candidates>,
-) -> Result<(Vec<E::Model>, HashMap<Uuid, f64>), DbErr>
+) -> Result<(Vec<E::Model>, HashMap<Uuid, f64>), StoreError>
 where
     E: EntityTrait,
     E::Model: FromQueryResult,
@@ -120,7 +134,9 @@ where
         nullable: false,
     };
     if let Some(cursor) = cursor {
-        query.cond_where(ordering.after(rank_value(cursor), cursor.id));
+        // A rank is never NULL: a cursor without one is another list's.
+        let rank = rank_value(cursor).ok_or(StoreError::ForeignCursor)?;
+        query.cond_where(ordering.after(Some(rank), cursor.id));
     }
     ordering.apply(query);
     query.limit(limit + 1);

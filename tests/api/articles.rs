@@ -1545,10 +1545,32 @@ async fn a_bad_limit_answers_400_naming_limit() {
 }
 
 #[tokio::test]
-async fn a_cursor_this_service_never_gave_out_answers_400_naming_cursor() {
+async fn a_cursor_not_given_out_for_the_list_answers_400_naming_cursor_not_a_page_from_elsewhere() {
     let app = spawn_app().await;
-    for cursor in ["garbage", "e30", "!!!"] {
-        let response = get_with(&app, "/v1/articles", &[("cursor", cursor)]).await;
+    app.create_seed().await;
+    app.create_small("housing").await;
+    let next = |page: Value| page["next_cursor"].as_str().unwrap().to_owned();
+    let by_mentions = next(app.get_json("/v1/entities?sort=-mentions&limit=2").await);
+    let by_name = next(app.get_json("/v1/entities?sort=name&limit=2").await);
+    let by_time = next(app.get_json("/v1/articles?limit=1").await);
+
+    let foreign = [
+        // Never one at all.
+        ("/v1/articles", "garbage"),
+        ("/v1/articles", "e30"), // {}
+        ("/v1/articles", "!!!"),
+        // One of another list or order.
+        ("/v1/entities?sort=name", &by_mentions),
+        ("/v1/articles", &by_mentions),
+        ("/v1/entities?sort=-mentions", &by_name),
+        ("/v1/articles", &by_name),
+        ("/v1/entities?sort=-mentions", &by_time),
+        ("/v1/articles?q=minister&sort=relevance", &by_time),
+        ("/v1/quotes?q=plan&sort=relevance", &by_time),
+    ];
+    for (path, cursor) in foreign {
+        let separator = if path.contains('?') { '&' } else { '?' };
+        let response = app.get(&format!("{path}{separator}cursor={cursor}")).await;
         assert_problem(
             response,
             StatusCode::BAD_REQUEST,
@@ -1556,6 +1578,15 @@ async fn a_cursor_this_service_never_gave_out_answers_400_naming_cursor() {
             &["cursor"],
         )
         .await;
+    }
+    // Each one still continues its own list.
+    for (path, cursor) in [
+        ("/v1/entities?sort=-mentions&limit=2", &by_mentions),
+        ("/v1/entities?sort=name&limit=2", &by_name),
+        ("/v1/articles?limit=1", &by_time),
+    ] {
+        let response = app.get(&format!("{path}&cursor={cursor}")).await;
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
     }
 }
 
