@@ -133,26 +133,29 @@ impl Answered<'_> {
         // Milliseconds, to the microsecond.
         let latency_ms = (elapsed.as_secs_f64() * 1_000_000.0).round() / 1000.0;
         let _entered = span.enter();
-        if status >= 500 {
-            tracing::warn!(
-                request_id,
-                method,
-                route,
-                path,
-                status,
-                latency_ms,
-                "request answered"
-            );
+        // A tracing level is fixed where the event is written: one line, three levels.
+        macro_rules! log_at {
+            ($level:ident) => {
+                tracing::$level!(
+                    request_id,
+                    method,
+                    route,
+                    path,
+                    status,
+                    latency_ms,
+                    "request answered"
+                )
+            };
+        }
+        // A load balancer's probes and Prometheus' scrapes come every few seconds from every
+        // instance: when they go well they would drown the requests in the log.
+        let routine = matches!(route, "/health/live" | "/health/ready" | "/metrics");
+        if routine && status < 400 {
+            log_at!(debug);
+        } else if status >= 500 {
+            log_at!(warn);
         } else {
-            tracing::info!(
-                request_id,
-                method,
-                route,
-                path,
-                status,
-                latency_ms,
-                "request answered"
-            );
+            log_at!(info);
         }
     }
 }
