@@ -297,7 +297,12 @@ pub async fn security_headers(
 /// Probes are never limited nor timed out: orchestrators poll them, and `/health/ready` answers
 /// its own 503 (bounded by the pool's acquire timeout).
 fn is_probe(req: &ServiceRequest) -> bool {
-    req.path().starts_with("/health/")
+    is_probe_path(req.path())
+}
+
+/// Whether `path` is one of the health probes (`/health/live`, `/health/ready`).
+pub(crate) fn is_probe_path(path: &str) -> bool {
+    path.starts_with("/health/")
 }
 
 /// Finds who sent the request, once, before anything else reads it: the [`Caller`] is left in

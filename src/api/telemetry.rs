@@ -149,7 +149,7 @@ impl Answered<'_> {
         }
         // A load balancer's probes and Prometheus' scrapes come every few seconds from every
         // instance: when they go well they would drown the requests in the log.
-        let routine = matches!(route, "/health/live" | "/health/ready" | "/metrics");
+        let routine = super::middleware::is_probe_path(path) || route == "/metrics";
         if routine && status < 400 {
             log_at!(debug);
         } else if status >= 500 {

@@ -1105,8 +1105,8 @@ pub async fn update(
         model.standfirst.set_if_not_equals(standfirst.clone());
     }
     if let Some(body) = &patch.body {
-        if *body != current.article.body {
-            model.body = Set(body.clone());
+        model.body.set_if_not_equals(body.clone());
+        if model.body.is_set() {
             model.word_count = Set(domain::word_count(body));
             model.content_hash = Set(Some(domain::content_hash(body)));
         }

@@ -708,14 +708,18 @@ pub async fn update(
     let name = patch.name.clone().unwrap_or_else(|| current.name.clone());
     // A new name replaces the old one among the key rows; the aliases stay as they were unless
     // the patch replaces them too.
-    let aliases = match (&patch.aliases, &patch.name) {
+    let stored = match (&patch.aliases, &patch.name) {
+        (None, None) => None,
+        _ => Some(stored_alias_rows(&txn, id).await?),
+    };
+    let aliases = match (&patch.aliases, &stored) {
         (Some(aliases), _) => Some(aliases.clone()),
-        (None, Some(_)) => Some(
-            aliases_of(&txn, &[&current])
-                .await?
-                .remove(&id)
-                .unwrap_or_default(),
-        ),
+        // The stored aliases but for the row of the old name.
+        (None, Some(stored)) => {
+            let old_name = domain::match_key(&current.name);
+            let kept = stored.iter().filter(|(key, _)| **key != old_name);
+            Some(kept.map(|(_, alias)| alias.clone()).collect())
+        }
         (None, None) => None,
     };
     let mut model: named_entity::ActiveModel = current.clone().into();
@@ -737,12 +741,8 @@ pub async fn update(
     if let Some(verified) = patch.verified {
         model.verified.set_if_not_equals(verified);
     }
-    let aliases = match aliases {
-        Some(aliases) if alias_rows(&name, &aliases) != stored_alias_rows(&txn, id).await? => {
-            Some(aliases)
-        }
-        _ => None,
-    };
+    // Key rows as they are stored already are not written again.
+    let aliases = aliases.filter(|aliases| stored.as_ref() != Some(&alias_rows(&name, aliases)));
     if !model.is_changed() && aliases.is_none() {
         // Nothing to write: `updated_at` stays, and so does the ETag.
         let row = rows_for(&txn, vec![current]).await?.pop();
