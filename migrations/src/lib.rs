@@ -1,8 +1,9 @@
 //! Database migrations for newsmeta. One migration set serves Postgres and SQLite: statements are
 //! built with SeaQuery's backend-neutral builders, except full-text search, the change feed's
 //! triggers and the triggers that copy an article's `published_at` to its mentions and quotes,
-//! which the backends do in their own ways, and the few indexes and the compression of long values
-//! that only Postgres has; their migrations say so.
+//! which the backends do in their own ways, the few indexes and the compression of long values
+//! that only Postgres has, and the filter indexes that SQLite has in its own shape; their
+//! migrations say so.
 
 pub use sea_orm_migration::prelude::*;
 
@@ -15,6 +16,7 @@ mod m20261127_000006_search_rank_vector;
 mod m20261127_000007_published_at_copies;
 mod m20261127_000008_entity_newest_index;
 mod m20261127_000009_lz4_compression;
+mod m20261128_000010_sqlite_filter_order_indexes;
 
 /// Runs `statements`, SQL written for the backend of `manager`, in order.
 pub(crate) async fn run_sql(
@@ -34,10 +36,24 @@ pub(crate) fn postgres_only(
     backend: sea_orm_migration::sea_orm::DbBackend,
     statements: &'static [&'static str],
 ) -> Result<&'static [&'static str], DbErr> {
+    only_on(
+        sea_orm_migration::sea_orm::DbBackend::Postgres,
+        backend,
+        statements,
+    )
+}
+
+/// The statements of a migration that only `wanted` runs; none on the other backend newsmeta runs
+/// on, an error on any other.
+pub(crate) fn only_on(
+    wanted: sea_orm_migration::sea_orm::DbBackend,
+    backend: sea_orm_migration::sea_orm::DbBackend,
+    statements: &'static [&'static str],
+) -> Result<&'static [&'static str], DbErr> {
     use sea_orm_migration::sea_orm::DbBackend;
     match backend {
-        DbBackend::Postgres => Ok(statements),
-        DbBackend::Sqlite => Ok(&[]),
+        DbBackend::Postgres | DbBackend::Sqlite if backend == wanted => Ok(statements),
+        DbBackend::Postgres | DbBackend::Sqlite => Ok(&[]),
         other => Err(DbErr::Migration(format!(
             "newsmeta runs on Postgres and SQLite, not {other:?}"
         ))),
@@ -60,6 +76,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000007_published_at_copies::Migration),
             Box::new(m20261127_000008_entity_newest_index::Migration),
             Box::new(m20261127_000009_lz4_compression::Migration),
+            Box::new(m20261128_000010_sqlite_filter_order_indexes::Migration),
         ]
     }
 }
