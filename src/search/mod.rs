@@ -104,19 +104,26 @@ pub fn quotes_matching(backend: DbBackend, query: &SearchQuery) -> Condition {
 
 /// Adds the rank of `query` to `select`, a query over `articles` restricted to its matches
 /// ([`articles_matching`]), as the column [`RANK_COLUMN`]; answers the rank expression, higher for
-/// better matches. (On SQLite the rank comes from a join with the FTS5 matches, which restricts
-/// the rows by itself.)
+/// better matches. On SQLite the rank comes from a join with the FTS5 matches, which restricts
+/// the rows by itself, and `fts_rowids`, a query for rowids, restricts them further to those
+/// (and `select` needs no condition then). Postgres has no rowids and takes none.
 pub fn rank_articles(
     backend: DbBackend,
     query: &SearchQuery,
     select: &mut SelectStatement,
+    fts_rowids: Option<SelectStatement>,
 ) -> Expr {
-    rank(engine(backend), &ARTICLES, query, select)
+    rank(engine(backend), &ARTICLES, query, select, fts_rowids)
 }
 
 /// [`rank_articles`] for a query over `quotes`.
-pub fn rank_quotes(backend: DbBackend, query: &SearchQuery, select: &mut SelectStatement) -> Expr {
-    rank(engine(backend), &QUOTES, query, select)
+pub fn rank_quotes(
+    backend: DbBackend,
+    query: &SearchQuery,
+    select: &mut SelectStatement,
+    fts_rowids: Option<SelectStatement>,
+) -> Expr {
+    rank(engine(backend), &QUOTES, query, select, fts_rowids)
 }
 
 /// Where `query` matches in an article, as HTML: `<mark>` around matches, the rest escaped.
@@ -236,9 +243,9 @@ fn matching(engine: Engine, target: &Target, query: &SearchQuery) -> Condition {
         // a word in most articles it read every match's row (bodies and all) and sorted them to
         // keep the newest, 0.9 s for a page on 100,000 articles. Now it walks the index of the
         // list's order (or of its most selective filter) and tests each row against the matches
-        // until the page is full: 30 ms for that word, 15 ms for a word in 500 articles
+        // until the page is full: 20 ms for that word, 6 ms for a word in 500 articles
         // (bench/README.md, eighth run). A word in few rows or none walks most of the index:
-        // a few ms over 100,000 articles, about 50 ms over 650,000 quotes listed by date.
+        // 8 ms over 100,000 articles, 35 ms over 650,000 quotes listed by date.
         Engine::Fts5 => Expr::cust_with_values(
             format!(
                 r#"+"{table}"."rowid" IN (SELECT rowid FROM "{fts}" WHERE "{fts}" MATCH ?)"#,
@@ -256,6 +263,7 @@ fn rank(
     target: &Target,
     query: &SearchQuery,
     select: &mut SelectStatement,
+    fts_rowids: Option<SelectStatement>,
 ) -> Expr {
     if query.is_empty() {
         select.cond_where(nothing());
@@ -264,11 +272,14 @@ fn rank(
         return rank;
     }
     let rank = match engine {
-        Engine::Postgres => Expr::cust_with_exprs(target.pg_rank, [tsquery(query)]),
+        Engine::Postgres => {
+            debug_assert!(fts_rowids.is_none(), "Postgres has no rowids to restrict");
+            Expr::cust_with_exprs(target.pg_rank, [tsquery(query)])
+        }
         Engine::Fts5 => {
             // FTS5 ranks only inside the query that MATCHes, so the matches and their scores
             // come from a subquery joined on rowid.
-            let hits = Query::select()
+            let mut hits = Query::select()
                 .expr_as(Expr::cust("rowid"), Alias::new("hit_rowid"))
                 .expr_as(Expr::cust(target.fts_rank), Alias::new("score"))
                 .from(Alias::new(target.fts))
@@ -277,12 +288,18 @@ fn rank(
                     [query.to_fts5()],
                 ))
                 .to_owned();
+            if let Some(rowids) = fts_rowids {
+                // A test on each match (the list is made once), not a lookup by rowid: see below.
+                hits.and_where(Expr::cust("+rowid").in_subquery(rowids));
+            }
+            // The `+` keeps the rowid from reaching FTS5 as a lookup: one lookup per row costs
+            // as much as the whole scan, because `bm25` counts the matches afresh for each.
             select.join_subquery(
                 JoinType::InnerJoin,
                 hits,
                 Alias::new("search_hits"),
                 Expr::cust(format!(
-                    r#""search_hits"."hit_rowid" = "{}"."rowid""#,
+                    r#"+"search_hits"."hit_rowid" = "{}"."rowid""#,
                     target.table
                 )),
             );

@@ -300,7 +300,7 @@ async fn ranked_list(
     let (models, ranks) = ranked_rows::<article::Entity>(
         conn,
         condition,
-        |backend, query| search::rank_articles(backend, q, query),
+        |backend, query, rowids| search::rank_articles(backend, q, query, rowids),
         article::Column::Id,
         |model| model.id,
         limit,

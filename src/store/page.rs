@@ -90,7 +90,7 @@ pub struct Candidates {
 pub async fn ranked_rows<E>(
     conn: &impl ConnectionTrait,
     condition: Condition,
-    rank: impl FnOnce(DbBackend, &mut SelectStatement) -> Expr,
+    rank: impl FnOnce(DbBackend, &mut SelectStatement, Option<SelectStatement>) -> Expr,
     id: E::Column,
     id_of: impl Fn(&E::Model) -> Uuid,
     limit: u64,
@@ -104,31 +104,40 @@ where
     let backend = conn.get_database_backend();
     let mut select = E::find();
     let query = QueryTrait::query(&mut select);
+    let table = E::default();
+    let mut fts_rowids = None;
     match candidates {
         Some(candidates) => {
-            // The candidates, as a derived table named like the table itself, so the model's
-            // columns and the rank expression read it as they would the table. It keeps every
-            // column (and SQLite's rowid, which `*` leaves out, for the FTS5 join); ranking reads
-            // only the rows it holds.
-            let table = E::default();
+            // SQLite: the candidates' rowids, a list that the FTS5 scan of the matches tests
+            // each match against, so that `bm25` scores the candidates alone and the table is
+            // read for them alone. Joined the other way (the candidates first, each looked up
+            // among the matches by rowid), `bm25` counted the matches afresh for every candidate,
+            // and SQLite's planner chose between the ways by estimates FTS5 cannot give, some of
+            // its choices taking seconds a page (bench/README.md, eighth run). Postgres: the
+            // candidates as a derived table named like the table,
+            // so the model's columns and the rank read it as they would the table.
+            let sqlite = backend == DbBackend::Sqlite;
+            let columns = if sqlite {
+                Expr::col((table, Alias::new("rowid")))
+            } else {
+                Expr::col((table, Asterisk))
+            };
             let mut picked = Query::select();
-            picked
-                .expr(Expr::col((table, Asterisk)))
-                .from(table)
-                .cond_where(condition);
-            if backend == DbBackend::Sqlite {
-                picked.expr_as(Expr::col((table, Alias::new("rowid"))), Alias::new("rowid"));
-            }
+            picked.expr(columns).from(table).cond_where(condition);
             candidates.order.apply(&mut picked);
             picked.limit(candidates.limit);
-            query.from_clear().from_subquery(picked, table);
+            if sqlite {
+                fts_rowids = Some(picked);
+            } else {
+                query.from_clear().from_subquery(picked, table);
+            }
         }
         None => {
             query.cond_where(condition);
         }
     }
     let ordering = Ordering {
-        key: rank(backend, query),
+        key: rank(backend, query, fts_rowids),
         id: Expr::col((E::default(), id)),
         descending: true,
         nullable: false,

@@ -177,7 +177,7 @@ async fn ranked_list(
     let (models, ranks) = ranked_rows::<quote::Entity>(
         conn,
         condition,
-        |backend, query| search::rank_quotes(backend, q, query),
+        |backend, query, rowids| search::rank_quotes(backend, q, query, rowids),
         quote::Column::Id,
         |model| model.id,
         limit,
