@@ -18,7 +18,7 @@ mod parse;
 
 use std::collections::HashMap;
 
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, JoinType, Query, SelectStatement};
+use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, JoinType, Query, SelectStatement};
 use sea_orm::{Condition, ConnectionTrait, DbBackend, DbErr};
 use uuid::Uuid;
 
@@ -104,16 +104,16 @@ pub fn quotes_matching(backend: DbBackend, query: &SearchQuery) -> Condition {
 
 /// Adds the rank of `query` to `select`, a query over `articles` restricted to its matches
 /// ([`articles_matching`]), as the column [`RANK_COLUMN`]; answers the rank expression, higher for
-/// better matches. On SQLite the rank comes from a join with the FTS5 matches, which restricts
-/// the rows by itself, and `fts_rowids`, a query for rowids, restricts them further to those
-/// (and `select` needs no condition then). Postgres has no rowids and takes none.
+/// better matches. (On SQLite the rank comes from a join with the FTS5 matches, which restricts
+/// the rows by itself.) With `candidates`, a query over `articles` without columns that picks
+/// the rows to rank (the search's condition in it, not in `select`), only those are ranked.
 pub fn rank_articles(
     backend: DbBackend,
     query: &SearchQuery,
     select: &mut SelectStatement,
-    fts_rowids: Option<SelectStatement>,
+    candidates: Option<SelectStatement>,
 ) -> Expr {
-    rank(engine(backend), &ARTICLES, query, select, fts_rowids)
+    rank(engine(backend), &ARTICLES, query, select, candidates)
 }
 
 /// [`rank_articles`] for a query over `quotes`.
@@ -121,9 +121,9 @@ pub fn rank_quotes(
     backend: DbBackend,
     query: &SearchQuery,
     select: &mut SelectStatement,
-    fts_rowids: Option<SelectStatement>,
+    candidates: Option<SelectStatement>,
 ) -> Expr {
-    rank(engine(backend), &QUOTES, query, select, fts_rowids)
+    rank(engine(backend), &QUOTES, query, select, candidates)
 }
 
 /// Where `query` matches in an article, as HTML: `<mark>` around matches, the rest escaped.
@@ -263,7 +263,7 @@ fn rank(
     target: &Target,
     query: &SearchQuery,
     select: &mut SelectStatement,
-    fts_rowids: Option<SelectStatement>,
+    candidates: Option<SelectStatement>,
 ) -> Expr {
     if query.is_empty() {
         select.cond_where(nothing());
@@ -271,9 +271,15 @@ fn rank(
         select.expr_as(rank.clone(), Alias::new(RANK_COLUMN));
         return rank;
     }
+    let table = Alias::new(target.table);
     let rank = match engine {
         Engine::Postgres => {
-            debug_assert!(fts_rowids.is_none(), "Postgres has no rowids to restrict");
+            if let Some(mut candidates) = candidates {
+                // The candidates as a derived table named like the table, so the model's columns
+                // and the rank read it as they would the table.
+                candidates.expr(Expr::col((table.clone(), Asterisk)));
+                select.from_clear().from_subquery(candidates, table);
+            }
             Expr::cust_with_exprs(target.pg_rank, [tsquery(query)])
         }
         Engine::Fts5 => {
@@ -288,9 +294,15 @@ fn rank(
                     [query.to_fts5()],
                 ))
                 .to_owned();
-            if let Some(rowids) = fts_rowids {
-                // A test on each match (the list is made once), not a lookup by rowid: see below.
-                hits.and_where(Expr::cust("+rowid").in_subquery(rowids));
+            if let Some(mut candidates) = candidates {
+                // The candidates' rowids, a list made once that the one scan of the matches tests
+                // each match against, so that `bm25` scores the candidates alone and the table is
+                // read for them alone. Joined the other way (the candidates first, each looked up
+                // among the matches by rowid), `bm25` counted the matches afresh for every one,
+                // and SQLite's planner chose between the ways by estimates FTS5 cannot give, some
+                // of its choices taking seconds a page (bench/README.md, eighth run).
+                candidates.expr(Expr::col((table.clone(), Alias::new("rowid"))));
+                hits.and_where(Expr::cust("+rowid").in_subquery(candidates));
             }
             // The `+` keeps the rowid from reaching FTS5 as a lookup: one lookup per row costs
             // as much as the whole scan, because `bm25` counts the matches afresh for each.

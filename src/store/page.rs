@@ -6,9 +6,7 @@
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use sea_orm::sea_query::{
-    Alias, Asterisk, Condition, Expr, ExprTrait, NullOrdering, Order, Query, SelectStatement,
-};
+use sea_orm::sea_query::{Condition, Expr, ExprTrait, NullOrdering, Order, Query, SelectStatement};
 use std::collections::HashMap;
 
 use sea_orm::sea_query::Values;
@@ -82,10 +80,11 @@ pub struct Candidates {
 }
 
 /// The rows of `E` that meet `condition` (which holds the search's match), ranked best first by
-/// the expression `rank` adds to the query, up to `limit + 1` of them after `cursor` (a
-/// [`rank_cursor`]), with each row's rank by id so that the caller can make the next page's
-/// cursor. With `candidates`, only the first of the rows in the candidates' order are ranked: every
-/// page ranks the same set, so pages follow on without a gap or a repeat within it.
+/// the expression `rank` adds to the query (given the query that picks the candidates, if any),
+/// up to `limit + 1` of them after `cursor` (a [`rank_cursor`]), with each row's rank by id so
+/// that the caller can make the next page's cursor. With `candidates`, only the first of the rows
+/// in the candidates' order are ranked: every page ranks the same set, so pages follow on without
+/// a gap or a repeat within it.
 #[allow(clippy::too_many_arguments)]
 pub async fn ranked_rows<E>(
     conn: &impl ConnectionTrait,
@@ -104,40 +103,23 @@ where
     let backend = conn.get_database_backend();
     let mut select = E::find();
     let query = QueryTrait::query(&mut select);
-    let table = E::default();
-    let mut fts_rowids = None;
-    match candidates {
+    // With candidates, the query that picks them, without columns: `rank` restricts the ranking
+    // to them in its backend's way (`search::rank_articles`).
+    let picked = match candidates {
         Some(candidates) => {
-            // SQLite: the candidates' rowids, a list that the FTS5 scan of the matches tests
-            // each match against, so that `bm25` scores the candidates alone and the table is
-            // read for them alone. Joined the other way (the candidates first, each looked up
-            // among the matches by rowid), `bm25` counted the matches afresh for every candidate,
-            // and SQLite's planner chose between the ways by estimates FTS5 cannot give, some of
-            // its choices taking seconds a page (bench/README.md, eighth run). Postgres: the
-            // candidates as a derived table named like the table,
-            // so the model's columns and the rank read it as they would the table.
-            let sqlite = backend == DbBackend::Sqlite;
-            let columns = if sqlite {
-                Expr::col((table, Alias::new("rowid")))
-            } else {
-                Expr::col((table, Asterisk))
-            };
-            let mut picked = Query::select();
-            picked.expr(columns).from(table).cond_where(condition);
-            candidates.order.apply(&mut picked);
-            picked.limit(candidates.limit);
-            if sqlite {
-                fts_rowids = Some(picked);
-            } else {
-                query.from_clear().from_subquery(picked, table);
-            }
+            let mut rows = Query::select();
+            rows.from(E::default()).cond_where(condition);
+            candidates.order.apply(&mut rows);
+            rows.limit(candidates.limit);
+            Some(rows)
         }
         None => {
             query.cond_where(condition);
+            None
         }
-    }
+    };
     let ordering = Ordering {
-        key: rank(backend, query, fts_rowids),
+        key: rank(backend, query, picked),
         id: Expr::col((E::default(), id)),
         descending: true,
         nullable: false,

@@ -18,7 +18,7 @@
 use migration::{Migrator, MigratorTrait};
 use newsmeta::synthetic;
 use reqwest::StatusCode;
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
+use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
 use serde_json::Value;
 
 use crate::helpers::{connect, fresh_test_database, spawn_recording_app, TestApp};
@@ -98,7 +98,7 @@ struct Sample {
 
 async fn first_text(db: &DatabaseConnection, sql: &str) -> String {
     let row = db
-        .query_one_raw(Statement::from_string(DbBackend::Postgres, sql))
+        .query_one_raw(Statement::from_string(db.get_database_backend(), sql))
         .await
         .expect("sample query failed")
         .unwrap_or_else(|| panic!("the corpus has no answer to {sql}"));
@@ -417,21 +417,11 @@ async fn sqlite_searches_and_filters_walk_an_index_in_the_lists_order() {
         .await
         .expect("generating the corpus failed");
     plain.execute_unprepared("ANALYZE").await.expect("ANALYZE");
-    let headline = plain
-        .query_one_raw(Statement::from_string(
-            DbBackend::Sqlite,
-            "SELECT headline FROM articles ORDER BY slug LIMIT 1",
-        ))
-        .await
-        .expect("sample query failed")
-        .expect("no article")
-        .try_get_by_index::<String>(0)
-        .expect("headline");
-    let word = headline
-        .split(|c: char| !c.is_alphabetic())
-        .max_by_key(|w| w.chars().count())
-        .expect("no word")
-        .to_lowercase();
+    let word = longest_word(
+        &plain,
+        "SELECT headline FROM articles ORDER BY slug LIMIT 1",
+    )
+    .await;
 
     let (app, log) = spawn_recording_app(database).await;
     let searches = [
